@@ -1,0 +1,263 @@
+"""Assemble rendered parts into the reading copy and the stand-alone handouts.
+
+Adds what depends on a document's place in the kit: continuous page numbers,
+page labels, bookmarks (document + its headings), links from the contents page,
+duplex blanks, and the document metadata.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    BooleanObject,
+    DictionaryObject,
+    NameObject,
+    TextStringObject,
+)
+
+from . import folio
+
+LINK_PREFIX = "https://printkit.invalid/doc/"
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    title: str
+    pdf: bytes
+    role: str  # "cover", "contents" or "document"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    author: str
+    subject: str
+    keywords: tuple[str, ...]
+    language: str
+    creator: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where each document lands in the reading copy (pure; from page counts)."""
+
+    starts: tuple[int, ...]           # first page number (label) of each document
+    blanks_after: tuple[int, ...]     # blank pages inserted after each document
+    front_blanks: tuple[int, ...] = field(default=())  # after cover, after contents
+
+
+def place(doc_pages: Sequence[int], duplex: bool, cover_pages: int = 0,
+          contents_pages: int = 0) -> Placement:
+    """Continuous numbering from the first document. In duplex, every document starts
+    on a right-hand (odd) page, so a blank is added after an odd-length document;
+    the front matter is padded to an even count so page 1 is a right-hand page."""
+    starts, blanks = [], []
+    number = 1
+    for count in doc_pages:
+        starts.append(number)
+        pad = 1 if duplex and count % 2 else 0
+        blanks.append(pad)
+        number += count + pad
+    front = (
+        (cover_pages % 2 if duplex else 0),
+        (contents_pages % 2 if duplex else 0),
+    )
+    if blanks:
+        blanks[-1] = 0  # nothing to align after the last document
+    return Placement(tuple(starts), tuple(blanks), front)
+
+
+def _reader(data: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(data))
+
+
+def _outline_items(reader: PdfReader, items: Any, offset: int,
+                   out: list[tuple[int, str, int]], level: int) -> None:
+    """Flatten a reader's outline to (level, title, page index + offset)."""
+    for item in items:
+        if isinstance(item, list):
+            _outline_items(reader, item, offset, out, level + 1)
+            continue
+        page = reader.get_destination_page_number(item)
+        if page is not None and page >= 0:
+            out.append((level, str(item.title), page + offset))
+
+
+def _set_metadata(writer: PdfWriter, meta: Metadata) -> None:
+    writer.add_metadata({
+        "/Title": meta.title,
+        "/Author": meta.author,
+        "/Subject": meta.subject,
+        "/Keywords": ", ".join(meta.keywords),
+        "/Creator": meta.creator,
+        "/Producer": meta.creator,
+    })
+    root = writer._root_object
+    root[NameObject("/Lang")] = TextStringObject(meta.language)
+    prefs = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    root[NameObject("/ViewerPreferences")] = prefs
+    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+
+
+def _blank(writer: PdfWriter, width: float, height: float) -> None:
+    writer.add_blank_page(width, height)
+
+
+def _finish(writer: PdfWriter) -> bytes:
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _retarget_links(writer: PdfWriter, page_index: int, doc_pages: dict[str, int]) -> None:
+    """Turn the contents page's printkit links into jumps to the documents' first pages."""
+    page = writer.pages[page_index]
+    annots = page.get("/Annots")
+    if annots is None:
+        return
+    keep = ArrayObject()
+    for ref in annots.get_object():
+        annot = ref.get_object()
+        action = annot.get("/A")
+        uri = action.get_object().get("/URI") if action is not None else None
+        if isinstance(uri, str) and uri.startswith(LINK_PREFIX):
+            target = doc_pages.get(uri[len(LINK_PREFIX):])
+            if target is None:
+                continue
+            del annot["/A"]
+            annot[NameObject("/Dest")] = ArrayObject([
+                writer.pages[target].indirect_reference, NameObject("/Fit")])
+        keep.append(ref)
+    page[NameObject("/Annots")] = keep
+
+
+def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> bytes:
+    """Cover, contents, documents -> one PDF with numbers, labels, bookmarks, links."""
+    writer = PdfWriter()
+    font = folio.add_font(writer)
+    readers = [(_reader(p.pdf), p) for p in parts]
+    docs = [(r, p) for r, p in readers if p.role == "document"]
+    cover = [(r, p) for r, p in readers if p.role == "cover"]
+    contents = [(r, p) for r, p in readers if p.role == "contents"]
+    placement = place([len(r.pages) for r, _ in docs], duplex,
+                      sum(len(r.pages) for r, _ in cover),
+                      sum(len(r.pages) for r, _ in contents))
+    first = (docs or readers)[0][0].pages[0].mediabox
+    width, height = float(first.width), float(first.height)
+    outline: list[tuple[int, str, int]] = []
+
+    index = 0
+    if cover:
+        reader, _ = cover[0]
+        writer.append(reader, import_outline=False)
+        count = len(reader.pages) + placement.front_blanks[0]
+        for _ in range(placement.front_blanks[0]):
+            _blank(writer, width, height)
+        writer.set_page_label(0, count - 1, prefix="Cover")
+        index = count
+    contents_pages = range(0)
+    if contents:
+        reader, part = contents[0]
+        start = index
+        writer.append(reader, import_outline=False)
+        contents_pages = range(start, start + len(reader.pages))
+        for i in contents_pages:
+            folio.stamp(writer.pages[i], font, _roman(i - start + 1),
+                        align=_outer(i - start + 1, duplex))
+        for _ in range(placement.front_blanks[1]):
+            _blank(writer, width, height)
+        index = contents_pages.stop + placement.front_blanks[1]
+        writer.set_page_label(start, index - 1, style="/r", start=1)
+        outline.append((0, part.title, start))
+    doc_first_pages: dict[str, int] = {}
+    body_start = index
+    for (reader, part), number, pad in zip(docs, placement.starts, placement.blanks_after,
+                                           strict=True):
+        start = index
+        doc_first_pages[part.id] = start
+        writer.append(reader, import_outline=False)
+        count = len(reader.pages)
+        children: list[tuple[int, str, int]] = []
+        _outline_items(reader, reader.outline, start, children, 1)
+        # A document whose only top heading repeats its title: nest its sub-headings.
+        tops = [c for c in children if c[0] == 1]
+        if len(tops) == 1 and tops[0][1].strip().lower() == part.title.strip().lower():
+            children = [(lvl - 1, t, p) for lvl, t, p in children if (lvl, t, p) != tops[0]]
+        outline.append((0, part.title, start))
+        outline.extend((lvl, t, p) for lvl, t, p in children if lvl >= 1)
+        for i in range(count):
+            folio.stamp(writer.pages[start + i], font, str(number + i),
+                        align=_outer(number + i, duplex))
+        index += count
+        for _ in range(pad):
+            _blank(writer, width, height)
+            index += 1
+    if docs:
+        writer.set_page_label(body_start, index - 1, style="/D", start=1)
+    for i in contents_pages:
+        _retarget_links(writer, i, doc_first_pages)
+    _add_outline(writer, outline)
+    _set_metadata(writer, meta)
+    return _finish(writer)
+
+
+def _add_outline(writer: PdfWriter, items: list[tuple[int, str, int]]) -> None:
+    parents: list[Any] = []
+    for level, title, page in items:
+        parents = parents[:level]
+        parent = parents[-1] if parents else None
+        ref = writer.add_outline_item(title=title, page_number=page, parent=parent)
+        parents.append(ref)
+
+
+def _outer(number: int, duplex: bool) -> str:
+    return "left" if duplex and number % 2 == 0 else "right"
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, numeral in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
+                           (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"),
+                           (4, "iv"), (1, "i")):
+        while n >= value:
+            out += numeral
+            n -= value
+    return out
+
+
+def assemble_handout(part: Part, meta: Metadata) -> bytes:
+    """One document alone: its own bookmarks, 'n of N' numbers when longer than a page."""
+    writer = PdfWriter()
+    reader = _reader(part.pdf)
+    writer.append(reader, import_outline=False)
+    count = len(reader.pages)
+    outline: list[tuple[int, str, int]] = [(0, part.title, 0)]
+    children: list[tuple[int, str, int]] = []
+    _outline_items(reader, reader.outline, 0, children, 1)
+    tops = [c for c in children if c[0] == 1]
+    if len(tops) == 1 and tops[0][1].strip().lower() == part.title.strip().lower():
+        children = [(lvl - 1, t, p) for lvl, t, p in children if (lvl, t, p) != tops[0]]
+    outline.extend(c for c in children if c[0] >= 1)
+    if count > 1:
+        font = folio.add_font(writer)
+        for i in range(count):
+            folio.stamp(writer.pages[i], font, f"{i + 1} of {count}", align="right")
+    _add_outline(writer, outline)
+    _set_metadata(writer, meta)
+    return _finish(writer)
+
+
+def page_count(data: bytes) -> int:
+    return len(_reader(data).pages)
+
+
+__all__ = ["Metadata", "Part", "Placement", "assemble_handout", "assemble_reading", "page_count",
+           "place"]

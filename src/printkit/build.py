@@ -1,0 +1,334 @@
+"""Run a build: plan -> render (cache, process pool) -> assemble -> write. No Click here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .assemble import Metadata, Part, assemble_handout, assemble_reading, place
+from .cache import Cache, Entry, FileHasher
+from .errors import InputError, Problem
+from .kit import Kit, load_kit
+from .output import Outputs
+from .plan import KitPlan, PlannedDoc, Planner, Settings
+from .project import Project
+from .render import RenderJob, RenderResult
+from .resources import Registry, load_registry
+from .templating import make_environment
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    settings: Settings = field(default_factory=Settings)
+    out_dir: Path | None = None
+    name: str | None = None          # event build name (folder suffix)
+    jobs: int = 0                    # 0 = number of CPUs
+    use_cache: bool = True
+    strict: bool = False
+
+
+@dataclass
+class KitResult:
+    kit_id: str
+    folder: Path
+    pages: int
+    rendered: int
+    cached: int
+    seconds: float
+    outputs: list[Path]
+    warnings: list[str]
+
+
+class Reporter:
+    """What a build tells its user. The CLI subclasses this; the library default is silent."""
+
+    def progress(self, done: int, total: int, label: str) -> None:  # noqa: B027
+        pass
+
+    def detail(self, message: str) -> None:  # noqa: B027
+        pass
+
+    def warning(self, message: str) -> None:  # noqa: B027
+        pass
+
+
+def _render_all(jobs: Sequence[RenderJob], workers: int, reporter: Reporter) -> list[RenderResult]:
+    """Render jobs (unique keys) in parallel; results in the jobs' order."""
+    if not jobs:
+        return []
+    from .render import init_worker, render_job
+
+    results: list[RenderResult] = []
+    if workers <= 1 or len(jobs) == 1:
+        for i, job in enumerate(jobs):
+            results.append(render_job(job))
+            reporter.progress(i + 1, len(jobs), job.label)
+        return results
+    ctx = get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
+                             initializer=init_worker) as pool:
+        # Longest first keeps both cores busy to the end; order is restored below.
+        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
+        futures = {i: pool.submit(render_job, jobs[i]) for i in order}
+        done = 0
+        by_index: dict[int, RenderResult] = {}
+        for i in order:
+            by_index[i] = futures[i].result()
+            done += 1
+            reporter.progress(done, len(jobs), jobs[i].label)
+        results = [by_index[i] for i in range(len(jobs))]
+    return results
+
+
+class Builder:
+    def __init__(self, project: Project, options: BuildOptions,
+                 reporter: Reporter | None = None) -> None:
+        self.project = project
+        self.options = options
+        self.reporter = reporter or Reporter()
+        self.registry: Registry = load_registry(project.registry_file)
+        self.env = make_environment(project.templates_dir, self.registry)
+        self.hasher = FileHasher()
+        self.planner = Planner(project, self.env, self.hasher)
+        self.cache = Cache(project.build_dir / ".cache", enabled=options.use_cache)
+        self.cache.hasher = self.hasher
+        self.entries: dict[str, Entry] = {}
+        self.rendered_keys: set[str] = set()
+
+    # -- rendering with the cache -------------------------------------------------------
+    def _materialise(self, jobs: Iterable[RenderJob]) -> None:
+        """Make sure every job's PDF is in self.entries: from the cache or by rendering."""
+        todo: dict[str, RenderJob] = {}
+        for job in jobs:
+            if job.key in self.entries or job.key in todo:
+                continue
+            entry, reason = self.cache.get(job.key)
+            if entry is not None:
+                self.entries[job.key] = entry
+                self.reporter.detail(f"cached   {job.label}")
+            else:
+                todo[job.key] = job
+                self.reporter.detail(f"render   {job.label} ({reason})")
+        jobs_list = list(todo.values())
+        workers = self.options.jobs or os.cpu_count() or 1
+        results = _render_all(jobs_list, workers, self.reporter)
+        problems: list[Problem] = []
+        for job, result in zip(jobs_list, results, strict=True):
+            for message in result.errors:
+                problems.append(Problem(job.label, None, message,
+                                        "Use files inside the project (e.g. assets/img/...) "
+                                        "and check the spelling of the path."))
+            if result.errors:
+                continue
+            entry = Entry(result.pdf, result.pages, result.deps, result.warnings)
+            self.entries[job.key] = entry
+            self.rendered_keys.add(job.key)
+            self.cache.put(job.key, entry)
+        if problems:
+            raise InputError(problems)
+
+    # -- one kit ------------------------------------------------------------------------
+    def folder_for(self, kit: Kit) -> Path:
+        base = self.options.out_dir or self.project.build_dir
+        name = kit.id
+        if self.options.name:
+            name = f"{kit.id}-{self.options.name}"
+        return base / name
+
+    def build(self, names: Sequence[str]) -> list[KitResult]:
+        started = time.perf_counter()
+        kits: list[Kit] = []
+        problems: list[Problem] = []
+        for name in names:
+            try:
+                kits.append(load_kit(self.project, name))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        plans: list[KitPlan] = []
+        for kit in kits:
+            try:
+                plans.append(self.planner.plan(kit, self.options.settings))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        # Phase 1: every document and cover of every kit, in one pool.
+        self._materialise(d.job for p in plans for d in _with_cover(p) if d.job is not None)
+        # Phase 2: contents pages (they need the documents' page counts).
+        contents_jobs: dict[str, RenderJob] = {}
+        for plan in plans:
+            if plan.kit.contents_title is not None and plan.docs:
+                contents_jobs[plan.kit.id] = self.planner.contents_job(
+                    plan, self._entries_for_contents(plan))
+        self._materialise(contents_jobs.values())
+        results = []
+        for plan in plans:
+            kit_start = time.perf_counter()
+            results.append(self._assemble_and_write(plan, contents_jobs.get(plan.kit.id),
+                                                    kit_start))
+        self.cache.prune()
+        del started
+        return results
+
+    def _doc_pdf(self, planned: PlannedDoc) -> tuple[bytes, int]:
+        if planned.job is not None:
+            entry = self.entries[planned.job.key]
+            return entry.pdf, entry.pages
+        assert planned.pdf_path is not None
+        data = _read_pdf(planned.pdf_path, self.project.rel(planned.pdf_path), planned)
+        from .assemble import page_count
+
+        return data, page_count(data)
+
+    def _entries_for_contents(self, plan: KitPlan) -> list[dict[str, Any]]:
+        counts = [self._doc_pdf(d)[1] for d in plan.docs]
+        placement = place(counts, plan.kit.duplex)
+        return [{"id": d.doc.id, "title": d.title, "page": str(start), "pages": n}
+                for d, start, n in zip(plan.docs, placement.starts, counts, strict=True)]
+
+    def _assemble_and_write(self, plan: KitPlan, contents_job: RenderJob | None,
+                            started: float) -> KitResult:
+        kit = plan.kit
+        meta = Metadata(
+            title=kit.title,
+            author=str(plan.agency.get("name", "")),
+            subject=kit.description or kit.subtitle or kit.title,
+            keywords=kit.keywords,
+            language=kit.language,
+            creator=f"printkit {__version__}",
+        )
+        parts: list[Part] = []
+        if plan.cover is not None and plan.cover.job is not None:
+            parts.append(Part("cover", kit.title, self.entries[plan.cover.job.key].pdf, "cover"))
+        if contents_job is not None:
+            parts.append(Part("contents", kit.contents_title or "Contents",
+                              self.entries[contents_job.key].pdf, "contents"))
+        doc_parts = [Part(d.doc.id, d.title, self._doc_pdf(d)[0], "document") for d in plan.docs]
+        parts.extend(doc_parts)
+        reading = assemble_reading(parts, meta, kit.duplex)
+        folder = self.folder_for(kit)
+        outputs = Outputs(folder)
+        outputs.add(f"{kit.id}.pdf", reading)
+        for part in doc_parts:
+            handout_meta = Metadata(part.title, meta.author, f"{kit.title}: {part.title}",
+                                    meta.keywords, meta.language, meta.creator)
+            outputs.add(f"handouts/{part.id}.pdf", assemble_handout(part, handout_meta))
+        warnings = sorted({w for d in _with_cover(plan) if d.job is not None
+                           for w in self.entries[d.job.key].warnings})
+        if self.options.strict and warnings:
+            raise InputError([Problem(kit.display, None, f"warning: {w}") for w in warnings])
+        manifest = self._manifest(plan, outputs, contents_job)
+        outputs.add("manifest.json", manifest)
+        written = outputs.commit(prune=("handouts",))
+        keys = [d.job.key for d in _with_cover(plan) if d.job is not None]
+        if contents_job is not None:
+            keys.append(contents_job.key)
+        rendered = sum(1 for k in set(keys) if k in self.rendered_keys)
+        from .assemble import page_count
+
+        return KitResult(kit.id, folder, page_count(reading), rendered,
+                         len(set(keys)) - rendered, time.perf_counter() - started, written,
+                         warnings)
+
+    def _manifest(self, plan: KitPlan, outputs: Outputs, contents_job: RenderJob | None) -> bytes:
+        kit = plan.kit
+        inputs: dict[str, str] = {}
+
+        def add(path: Path) -> None:
+            digest = self.hasher(path)
+            if digest:
+                inputs[self.project.rel(path)] = digest
+
+        add(kit.file)
+        for doc in kit.documents:
+            if doc.file and doc.file != kit.display:
+                add(self.project.root / doc.file)
+        if (self.project.root / "printkit.yaml").exists():
+            add(self.project.root / "printkit.yaml")
+        if self.registry.file is not None:
+            add(self.registry.file)
+        for sheet in self.project.stylesheets:
+            add(sheet)
+        docs = []
+        for d in plan.docs:
+            pdf, pages = self._doc_pdf(d)
+            entry = {"id": d.doc.id, "title": d.title, "pages": pages,
+                     "source": d.doc.source, "kind": d.doc.kind}
+            if d.job is not None:
+                add(self.project.templates_dir / d.doc.source)
+                for dep in self.entries[d.job.key].deps:
+                    add(Path(dep))
+                entry["render_key"] = d.job.key
+            else:
+                entry["sha256"] = hashlib.sha256(pdf).hexdigest()
+            docs.append(entry)
+        project_root = str(self.project.root.resolve())
+        manifest = {
+            "kit": kit.id,
+            "title": kit.title,
+            "printkit": __version__,
+            "paper": plan.paper,
+            "duplex": kit.duplex,
+            "variables": {k: plan.resolved.sources[k] for k in sorted(plan.resolved.sources)},
+            "inputs": {k: v for k, v in sorted(inputs.items()) if not k.startswith("/")
+                       or k.startswith(project_root)},
+            "documents": docs,
+            "outputs": {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+                        for name, data in sorted(outputs.pending.items())},
+        }
+        return (json.dumps(manifest, indent=2, sort_keys=False) + "\n").encode()
+
+
+def _with_cover(plan: KitPlan) -> list[PlannedDoc]:
+    return ([plan.cover] if plan.cover is not None else []) + plan.docs
+
+
+def _read_pdf(path: Path, display: str, planned: PlannedDoc) -> bytes:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(planned.doc.file, planned.doc.line,
+                                  f"cannot read {display}: {exc.strerror}")]) from None
+    try:
+        import io
+
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise InputError([Problem(planned.doc.file, planned.doc.line,
+                                      f"{display} is password-protected",
+                                      "Save an unprotected copy and use that.")])
+        if len(reader.pages) == 0:
+            raise InputError([Problem(planned.doc.file, planned.doc.line,
+                                      f"{display} has no pages")])
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise InputError([Problem(planned.doc.file, planned.doc.line,
+                                  f"{display} is not a readable PDF ({exc})",
+                                  "Open it in a PDF viewer and save a fresh copy.")]) from None
+    return data
+
+
+def build(project: Project, names: Sequence[str], options: BuildOptions | None = None,
+          reporter: Reporter | None = None) -> list[KitResult]:
+    """Build the named kits (every kit when ``names`` is empty)."""
+    names = list(names) or project.kit_ids()
+    if not names:
+        raise InputError([Problem("kits/", None, "there are no kits to build",
+                                  "Add a kit YAML file to kits/.")])
+    return Builder(project, options or BuildOptions(), reporter).build(names)
+
+
+__all__ = ["BuildOptions", "Builder", "KitResult", "Reporter", "build"]

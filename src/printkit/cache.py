@@ -1,0 +1,121 @@
+"""Content-addressed render cache in build/.cache/.
+
+An entry is stored under its key: the hash of the rendered HTML, the stylesheets,
+render options and engine versions. Each entry also lists the files the render read
+(images, fonts, imported CSS) with their hashes; an entry whose files changed, whose
+PDF does not match its recorded hash, or that cannot be read is a miss. Only
+successful renders are stored. Nothing is ever invalidated in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_bytes, write_text
+
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+
+class FileHasher:
+    """sha256 of files, memoised by (path, mtime, size) for one build."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, int, int], str] = {}
+
+    def __call__(self, path: str | Path) -> str | None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        if key not in self._memo:
+            try:
+                self._memo[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            except OSError:
+                return None
+        return self._memo[key]
+
+
+@dataclass
+class Entry:
+    pdf: bytes
+    pages: int
+    deps: dict[str, str]
+    warnings: list[str]
+
+
+class Cache:
+    def __init__(self, folder: Path, enabled: bool = True,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.folder = folder
+        self.enabled = enabled
+        self.max_bytes = max_bytes
+        self.hasher = FileHasher()
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        base = self.folder / key[:2] / key
+        return base.with_suffix(".pdf"), base.with_suffix(".json")
+
+    def get(self, key: str) -> tuple[Entry | None, str]:
+        """(entry, reason). The reason explains a miss, for ``-v``."""
+        if not self.enabled:
+            return None, "cache disabled"
+        pdf_path, meta_path = self._paths(key)
+        try:
+            meta: dict[str, Any] = json.loads(meta_path.read_text("utf-8"))
+            pdf = pdf_path.read_bytes()
+        except FileNotFoundError:
+            return None, "not rendered before with these inputs"
+        except (OSError, ValueError):
+            return None, "cache entry unreadable"
+        if hashlib.sha256(pdf).hexdigest() != meta.get("sha256"):
+            return None, "cache entry damaged"
+        for dep, digest in meta.get("deps", {}).items():
+            if self.hasher(dep) != digest:
+                return None, f"{dep} changed"
+        try:
+            os.utime(meta_path)  # recency for the size bound
+        except OSError:
+            pass
+        return Entry(pdf, int(meta["pages"]), dict(meta["deps"]), list(meta.get("warnings", []))), ""
+
+    def put(self, key: str, entry: Entry) -> None:
+        if not self.enabled:
+            return
+        pdf_path, meta_path = self._paths(key)
+        meta = {"sha256": hashlib.sha256(entry.pdf).hexdigest(), "pages": entry.pages,
+                "deps": entry.deps, "warnings": entry.warnings}
+        write_bytes(pdf_path, entry.pdf)
+        write_text(meta_path, json.dumps(meta, sort_keys=True))  # written last: the commit
+
+    def prune(self) -> int:
+        """Drop least recently used entries until the cache fits its bound. Returns bytes freed."""
+        if not self.folder.is_dir():
+            return 0
+        entries = []
+        total = 0
+        for meta in self.folder.glob("*/*.json"):
+            pdf = meta.with_suffix(".pdf")
+            try:
+                size = meta.stat().st_size + (pdf.stat().st_size if pdf.exists() else 0)
+                entries.append((meta.stat().st_mtime, size, meta, pdf))
+            except OSError:
+                continue
+            total += size
+        freed = 0
+        for _, size, meta, pdf in sorted(entries):
+            if total - freed <= self.max_bytes:
+                break
+            meta.unlink(missing_ok=True)
+            pdf.unlink(missing_ok=True)
+            freed += size
+        return freed
+
+
+def digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

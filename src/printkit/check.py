@@ -1,0 +1,194 @@
+"""`printkit check`: validate kits, templates, variables, assets and the registry without
+rendering a single PDF. Reports every problem found, not only the first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import InputError, Problem
+from .kit import Kit, load_kit
+from .plan import CONTENTS_TEMPLATE, DEFAULT_COVER, Planner, Settings
+from .project import Project
+from .resources import Registry, load_registry
+from .templating import ConfinedLoader, analyse, make_environment
+
+CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+PLACEHOLDER_RE = re.compile(r"\b(lorem ipsum|TODO|TBD|\[VERIFY\])", re.I)
+
+
+class _Refs(HTMLParser):
+    """Collect the local files an HTML page refers to, and images without alt text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self.no_alt: list[str] = []
+        self.in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "img":
+            if a.get("src"):
+                self.urls.append(a["src"] or "")
+            if a.get("alt") is None and a.get("role") != "presentation":
+                self.no_alt.append(a.get("src") or "(no src)")
+        elif tag == "link" and "stylesheet" in (a.get("rel") or ""):
+            self.urls.append(a.get("href") or "")
+        elif tag in ("object", "embed", "image", "use") and (a.get("data") or a.get("href")):
+            self.urls.append(a.get("data") or a.get("href") or "")
+        if a.get("style"):
+            self.urls.extend(CSS_URL_RE.findall(a["style"] or ""))
+        self.in_style = tag == "style"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self.in_style = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_style:
+            self.urls.extend(CSS_URL_RE.findall(data))
+
+
+def _line_in(files: Sequence[Path], needle: str) -> tuple[str, int | None]:
+    for path in files:
+        try:
+            for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                if needle in line:
+                    return str(path), number
+        except (OSError, UnicodeDecodeError):
+            continue
+    return (str(files[0]) if files else "templates/"), None
+
+
+def _check_url(project: Project, url: str, where: str, line: int | None) -> Problem | None:
+    parts = urlsplit(url)
+    if parts.scheme in ("data",) or url.startswith("#") or not url.strip():
+        return None
+    if parts.scheme in ("http", "https", "ftp") or url.startswith("//"):
+        return Problem(where, line, f"'{url}' would be fetched from the network",
+                       "printkit never fetches anything: save the file under assets/ and "
+                       "refer to it there.")
+    if parts.scheme not in ("", "file"):
+        return Problem(where, line, f"'{url}' uses an unsupported scheme '{parts.scheme}'")
+    raw = unquote(parts.path)
+    target = Path(raw) if raw.startswith("/") else project.root / raw
+    target = target.resolve()
+    if not target.is_relative_to(project.root.resolve()):
+        return Problem(where, line, f"'{url}' is outside the project",
+                       "Only files inside the project can be used.")
+    if not target.is_file():
+        return Problem(where, line, f"'{url}' not found",
+                       "Paths are relative to the project folder, e.g. assets/img/logo.svg.")
+    return None
+
+
+def check(project: Project, names: Sequence[str], settings: Settings | None = None,
+          today: dt.date | None = None) -> list[Problem]:
+    settings = settings or Settings()
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    try:
+        registry = load_registry(project.registry_file)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        registry = Registry(None)
+    for entry in registry.stale(today):
+        problems.append(Problem(project.rel(project.registry_file), registry.lines.get(entry.id),
+                                f"resource '{entry.id}' was last verified {entry.verified} "
+                                "(over a year ago)",
+                                "Check the number and source, then update 'verified:'.",
+                                severity="warning"))
+    env = make_environment(project.templates_dir, registry)
+    from .cache import FileHasher
+
+    planner = Planner(project, env, FileHasher())
+    for sheet in project.stylesheets:
+        text = sheet.read_text("utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), 1):
+            for url in CSS_URL_RE.findall(line):
+                target_base = sheet.parent
+                if urlsplit(url).scheme or url.startswith("/"):
+                    found = _check_url(project, url, project.rel(sheet), number)
+                else:
+                    rel = project.rel((target_base / unquote(url)).resolve())
+                    found = _check_url(project, rel, project.rel(sheet), number)
+                if found:
+                    problems.append(found)
+    kits: list[Kit] = []
+    for name in list(names) or project.kit_ids():
+        try:
+            kits.append(load_kit(project, name))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    loader = env.loader
+    assert isinstance(loader, ConfinedLoader)
+    analysed: set[str] = set()
+    for kit in kits:
+        templates = [d.source for d in kit.documents if d.kind != "pdf"]
+        if kit.cover is not None:
+            templates.append(kit.cover.get("template", DEFAULT_COVER))
+        if kit.contents_title is not None:
+            templates.append(CONTENTS_TEMPLATE)
+        for template in templates:
+            if template in analysed:
+                continue
+            analysed.add(template)
+            try:
+                info = analyse(env, template)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            for rid, file, line in info.resource_ids:
+                if registry.get(rid) is None:
+                    problems.append(Problem(f"templates/{file}", line,
+                                            f"resource id '{rid}' is not in "
+                                            "data/resources.yaml",
+                                            "Add the entry to the registry or fix the id."))
+        try:
+            plan = planner.plan(kit, settings)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        for planned in ([plan.cover] if plan.cover else []) + plan.docs:
+            if planned.job is None:
+                continue
+            parser = _Refs()
+            parser.feed(planned.job.html)
+            files = [loader.path_of(f) for f in _chain(env, planned.doc.source)]
+            for url in parser.urls:
+                path, line = _line_in(files, url)
+                found = _check_url(project, url, project.rel(Path(path)), line)
+                if found:
+                    problems.append(found)
+            for src in parser.no_alt:
+                path, line = _line_in(files, src)
+                problems.append(Problem(project.rel(Path(path)), line,
+                                        f"image '{src}' has no alt text",
+                                        "Add alt=\"...\" describing it (alt=\"\" if it is "
+                                        "decoration) so screen readers can use the PDF."))
+            text = re.sub(r"<[^>]+>", " ", planned.job.html)
+            for match in PLACEHOLDER_RE.finditer(text):
+                path, line = _line_in(files, match.group(0))
+                problems.append(Problem(project.rel(Path(path)), line,
+                                        f"placeholder text '{match.group(0)}' would be printed",
+                                        "Finish or remove it before printing."))
+    unique: list[Problem] = []
+    for p in problems:
+        if p not in unique:
+            unique.append(p)
+    return unique
+
+
+def _chain(env: object, template: str) -> list[str]:
+    from jinja2 import Environment
+
+    assert isinstance(env, Environment)
+    try:
+        return list(analyse(env, template).files)
+    except InputError:
+        return [template]

@@ -1,0 +1,296 @@
+"""The command line. Click only: parsing, calling the library, printing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import InputError, PrintkitError, Problem, UsageError
+
+
+class Context:
+    def __init__(self) -> None:
+        self.directory: Path | None = None
+        self.verbose = 0
+        self.quiet = False
+        self.strict = False
+
+    def project(self) -> Any:
+        from .project import load_project
+
+        return load_project(self.directory or Path.cwd())
+
+
+pass_ctx = click.make_pass_decorator(Context, ensure=True)
+
+
+def _common(f: Any) -> Any:
+    """-v / -q / --strict are accepted before or after the command name."""
+
+    def set_verbose(ctx: click.Context, _: Any, value: int) -> None:
+        if value:
+            ctx.ensure_object(Context).verbose += value
+
+    def set_quiet(ctx: click.Context, _: Any, value: bool) -> None:
+        if value:
+            ctx.ensure_object(Context).quiet = True
+
+    def set_strict(ctx: click.Context, _: Any, value: bool) -> None:
+        if value:
+            ctx.ensure_object(Context).strict = True
+
+    f = click.option("-v", "--verbose", count=True, expose_value=False, callback=set_verbose,
+                     help="Say more (repeat for even more).")(f)
+    f = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=set_quiet,
+                     help="Print errors only.")(f)
+    f = click.option("--strict", is_flag=True, expose_value=False, callback=set_strict,
+                     help="Treat warnings as errors.")(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="printkit")
+@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Run as if started in DIR (the project is found from there).")
+@_common
+@click.pass_context
+def cli(ctx: click.Context, directory: Path | None) -> None:
+    """Build print-ready officer-wellness kits from YAML, HTML and Markdown.
+
+    \b
+    Quick start:
+      printkit list                 the kits in this project
+      printkit check                find mistakes without rendering
+      printkit build family-wellness
+    """
+    obj = ctx.ensure_object(Context)
+    if directory is not None:
+        if not directory.is_dir():
+            raise UsageError(f"-C {directory}: no such folder")
+        obj.directory = directory
+
+
+class _CliReporter:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.tty = sys.stderr.isatty() and not ctx.quiet
+        self.shown = False
+
+    def progress(self, done: int, total: int, label: str) -> None:
+        if self.tty:
+            width = 24
+            filled = int(width * done / max(total, 1))
+            bar = "#" * filled + "-" * (width - filled)
+            name = label[-40:]
+            click.echo(f"\r  rendering [{bar}] {done}/{total} {name:<40}", nl=False, err=True)
+            self.shown = True
+            if done == total:
+                click.echo("\r" + " " * 100 + "\r", nl=False, err=True)
+
+    def detail(self, message: str) -> None:
+        if self.ctx.verbose:
+            click.echo(f"  {message}", err=True)
+
+    def warning(self, message: str) -> None:
+        if not self.ctx.quiet:
+            click.echo(f"warning: {message}", err=True)
+
+
+def _split_vars_and_kits(kits: tuple[str, ...]) -> tuple[str, ...]:
+    return kits
+
+
+@cli.command()
+@click.argument("kits", nargs=-1)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write into DIR instead of build/.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="Set a variable (repeatable). Dates as YYYY-MM-DD.")
+@click.option("--vars", "vars_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A YAML file of variables, e.g. events/main-st.yaml (repeatable).")
+@click.option("--name", help="Name of this event build: outputs go to build/KIT-NAME/.")
+@click.option("--paper", type=click.Choice(["letter", "legal", "tabloid", "half-letter", "a4",
+                                            "a5"], case_sensitive=False),
+              help="Reflow the kit for this paper size.")
+@click.option("--grayscale", is_flag=True, help="Produce a version for black-and-white copiers.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+              help="Render with N processes (default: one per CPU).")
+@click.option("--no-cache", is_flag=True, help="Render everything again.")
+@_common
+@pass_ctx
+def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple[str, ...],
+          vars_files: tuple[Path, ...], name: str | None, paper: str | None, grayscale: bool,
+          jobs: int, no_cache: bool) -> None:
+    """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
+    from .build import BuildOptions, build as run_build
+    from .plan import Settings
+    from .slug import safe_name
+    from .variables import load_vars_file, parse_set_options
+
+    project = ctx.project()
+    layers = []
+    for file in vars_files:
+        path = file if file.is_absolute() else Path.cwd() / file
+        layers.append(load_vars_file(path, project.rel(path)))
+    if name is not None:
+        event = safe_name(name)
+        if not event:
+            raise UsageError(f"--name {name!r}: use letters or digits")
+    elif vars_files:
+        event = safe_name(vars_files[-1].stem)
+    else:
+        event = None
+    settings = Settings(vars_layers=tuple(layers),
+                        set_layer=parse_set_options(sets) if sets else None,
+                        paper=paper.lower() if paper else None, grayscale=grayscale)
+    options = BuildOptions(settings=settings, out_dir=out_dir, name=event, jobs=jobs,
+                           use_cache=not no_cache, strict=ctx.strict)
+    results = run_build(project, list(kits), options, _CliReporter(ctx))  # type: ignore[arg-type]
+    if not ctx.quiet:
+        for r in results:
+            out = project.rel(r.folder / f"{r.kit_id}.pdf")
+            click.echo(f"{r.kit_id}: {r.pages} pages, {r.rendered} rendered, {r.cached} cached, "
+                       f"{r.seconds:.1f} s -> {out}")
+            for w in r.warnings:
+                click.echo(f"  warning: {w}", err=True)
+
+
+@cli.command()
+@click.argument("kits", nargs=-1)
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Check with this value.")
+@click.option("--vars", "vars_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Check with these variables.")
+@_common
+@pass_ctx
+def check(ctx: Context, kits: tuple[str, ...], sets: tuple[str, ...],
+          vars_files: tuple[Path, ...]) -> None:
+    """Find every mistake in KITS (or all kits) without rendering: kit keys, templates,
+    variables, assets, alt text and the resource registry."""
+    from .check import check as run_check
+    from .plan import Settings
+    from .variables import load_vars_file, parse_set_options
+
+    project = ctx.project()
+    layers = tuple(load_vars_file(f if f.is_absolute() else Path.cwd() / f,
+                                  project.rel(f.resolve())) for f in vars_files)
+    settings = Settings(vars_layers=layers, set_layer=parse_set_options(sets) if sets else None)
+    problems = run_check(project, list(kits), settings)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    if errors or (ctx.strict and warnings):
+        raise InputError(problems)
+    for p in warnings:
+        click.echo(str(p), err=True)
+    if not ctx.quiet:
+        n = len(list(kits) or project.kit_ids())
+        click.echo(f"{n} kit{'s' if n != 1 else ''} checked: no errors"
+                   + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+                      if warnings else "") + ".")
+
+
+@cli.command(name="list")
+@_common
+@pass_ctx
+def list_kits(ctx: Context) -> None:
+    """List the kits: id, title, audience and documents."""
+    from .kit import load_kit
+
+    project = ctx.project()
+    problems: list[Problem] = []
+    for kit_id in project.kit_ids():
+        try:
+            kit = load_kit(project, kit_id)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            click.echo(f"{kit_id}  (has errors: run 'printkit check {kit_id}')")
+            continue
+        click.echo(f"{kit.id}  {kit.title}")
+        if kit.audience:
+            click.echo(f"    for: {kit.audience}")
+        click.echo(f"    documents: {', '.join(d.id for d in kit.documents)}")
+    if not project.kit_ids():
+        click.echo("No kits yet: add a YAML file to kits/.")
+
+
+@cli.command()
+@_common
+def schema() -> None:
+    """Print the kit JSON Schema (for editor autocompletion)."""
+    from .schema import kit_schema
+
+    click.echo(json.dumps(kit_schema(), indent=2))
+
+
+@cli.command()
+@click.argument("kit")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE")
+@click.option("--vars", "vars_files", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path))
+@_common
+@pass_ctx
+def show(ctx: Context, kit: str, sets: tuple[str, ...], vars_files: tuple[Path, ...]) -> None:
+    """Show KIT as resolved: settings, documents, and every variable with its source."""
+    from .kit import load_kit
+    from .plan import Settings, layers_for
+    from .variables import load_vars_file, parse_set_options, resolve
+
+    project = ctx.project()
+    k = load_kit(project, kit)
+    layers = tuple(load_vars_file(f if f.is_absolute() else Path.cwd() / f,
+                                  project.rel(f.resolve())) for f in vars_files)
+    settings = Settings(vars_layers=layers, set_layer=parse_set_options(sets) if sets else None)
+    resolved = resolve(layers_for(project, k, settings))
+    click.echo(f"kit: {k.id}  ({k.display})")
+    click.echo(f"title: {k.title}")
+    for label, value in (("subtitle", k.subtitle), ("audience", k.audience),
+                         ("language", k.language), ("paper", k.paper),
+                         ("duplex", str(k.duplex).lower())):
+        if value:
+            click.echo(f"{label}: {value}")
+    click.echo("documents:")
+    for d in k.documents:
+        click.echo(f"  - {d.id}: {d.source}" + (f"  ({d.title})" if d.title else ""))
+    click.echo("outputs: " + ", ".join(o.kind for o in k.outputs))
+    click.echo("variables:")
+    for key in sorted(resolved.sources):
+        value: Any = resolved.values
+        for part in key.split("."):
+            value = value[part]
+        click.echo(f"  {key} = {value!r}    <- {resolved.sources[key]}")
+
+
+@cli.command()
+@click.option("--cache-only", is_flag=True, help="Remove only the render cache.")
+@_common
+@pass_ctx
+def clean(ctx: Context, cache_only: bool) -> None:
+    """Remove build outputs (build/) or, with --cache-only, the render cache."""
+    project = ctx.project()
+    target = project.build_dir / ".cache" if cache_only else project.build_dir
+    if target.exists():
+        shutil.rmtree(target)
+    if not ctx.quiet:
+        click.echo(f"removed {project.rel(target)}")
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="printkit", standalone_mode=False)
+    except PrintkitError as exc:
+        click.echo(exc.format_message(), err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Interrupted; earlier outputs are unchanged.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

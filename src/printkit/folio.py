@@ -1,0 +1,142 @@
+"""Page-number stamps added at assembly, so a document's render never depends on
+where it sits in a kit. Drawn straight into the page with pypdf in the packaged
+font (embedded whole, WinAnsi encoding): no WeasyPrint needed to assemble.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from pypdf import PageObject, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+)
+
+from .fonts import regular_font
+
+FONT_NAME = "/PKFolio"
+FIRST, LAST = 32, 255
+
+
+@dataclass(frozen=True)
+class Metrics:
+    widths: tuple[int, ...]  # per code FIRST..LAST, in 1/1000 em
+    ascent: int
+    descent: int
+    cap_height: int
+    bbox: tuple[int, int, int, int]
+    ps_name: str
+
+    def width(self, text: str, size: float) -> float:
+        total = 0
+        for ch in encode(text):
+            total += self.widths[ch - FIRST] if FIRST <= ch <= LAST else 500
+        return total * size / 1000
+
+
+def encode(text: str) -> bytes:
+    return text.encode("cp1252", errors="replace")
+
+
+@cache
+def metrics() -> Metrics:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(regular_font()))
+    scale = 1000 / font["head"].unitsPerEm
+    cmap = font.getBestCmap()
+    hmtx = font["hmtx"]
+    widths = []
+    for code in range(FIRST, LAST + 1):
+        try:
+            char = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:
+            widths.append(0)
+            continue
+        glyph = cmap.get(ord(char))
+        widths.append(round(hmtx[glyph][0] * scale) if glyph else 0)
+    head, os2 = font["head"], font["OS/2"]
+    bbox = tuple(round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax))
+    name = font["name"].getDebugName(6) or "AtkinsonHyperlegible-Regular"
+    return Metrics(tuple(widths), round(os2.sTypoAscender * scale),
+                   round(os2.sTypoDescender * scale),
+                   round(getattr(os2, "sCapHeight", 700) * scale), bbox,  # type: ignore[arg-type]
+                   name)
+
+
+def add_font(writer: PdfWriter) -> IndirectObject:
+    """Embed the font once in ``writer``; returns the font dictionary's reference."""
+    m = metrics()
+    program = DecodedStreamObject()
+    data = regular_font().read_bytes()
+    program.set_data(data)
+    program[NameObject("/Length1")] = NumberObject(len(data))
+    program = program.flate_encode()
+    program_ref = writer._add_object(program)
+    descriptor = DictionaryObject({
+        NameObject("/Type"): NameObject("/FontDescriptor"),
+        NameObject("/FontName"): NameObject("/" + m.ps_name),
+        NameObject("/Flags"): NumberObject(32),
+        NameObject("/FontBBox"): ArrayObject([NumberObject(v) for v in m.bbox]),
+        NameObject("/ItalicAngle"): NumberObject(0),
+        NameObject("/Ascent"): NumberObject(m.ascent),
+        NameObject("/Descent"): NumberObject(m.descent),
+        NameObject("/CapHeight"): NumberObject(m.cap_height),
+        NameObject("/StemV"): NumberObject(80),
+        NameObject("/FontFile2"): program_ref,
+    })
+    font = DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"),
+        NameObject("/Subtype"): NameObject("/TrueType"),
+        NameObject("/BaseFont"): NameObject("/" + m.ps_name),
+        NameObject("/FirstChar"): NumberObject(FIRST),
+        NameObject("/LastChar"): NumberObject(LAST),
+        NameObject("/Widths"): ArrayObject([NumberObject(w) for w in m.widths]),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        NameObject("/FontDescriptor"): writer._add_object(descriptor),
+    })
+    return writer._add_object(font)
+
+
+def _pdf_string(text: str) -> bytes:
+    raw = encode(text)
+    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def stamp(page: PageObject, font_ref: IndirectObject, text: str, *, align: str,
+          margin: float = 54.0, baseline: float = 28.0, size: float = 8.5,
+          gray: float = 0.35) -> None:
+    """Draw ``text`` at the foot of ``page``: align 'left', 'right' or 'center'."""
+    box = page.mediabox
+    x0, y0 = float(box.left), float(box.bottom)
+    width = float(box.width)
+    text_width = metrics().width(text, size)
+    if align == "right":
+        x = x0 + width - margin - text_width
+    elif align == "center":
+        x = x0 + (width - text_width) / 2
+    else:
+        x = x0 + margin
+    y = y0 + baseline
+    ops = (b"Q q BT " + FONT_NAME.encode() + b" " + f"{size:g}".encode() + b" Tf " +
+           f"{gray:g} g 1 0 0 1 {x:.2f} {y:.2f} Tm ".encode() + _pdf_string(text) +
+           b" Tj ET Q")
+    resources = page.get("/Resources")
+    if resources is None:
+        page[NameObject("/Resources")] = resources = DictionaryObject()
+    resources = resources.get_object()
+    fonts = resources.get("/Font")
+    if fonts is None:
+        resources[NameObject("/Font")] = fonts = DictionaryObject()
+    fonts.get_object()[NameObject(FONT_NAME)] = font_ref
+    contents = page.get_contents()
+    data = b"q\n" + (contents.get_data() if contents is not None else b"") + b"\n" + ops + b"\n"
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    page.replace_contents(stream)

@@ -1,0 +1,44 @@
+"""The packaged typeface: Atkinson Hyperlegible, shipped as a Python package.
+
+Rendering never depends on the fonts a machine happens to have.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+FAMILY = "Atkinson Hyperlegible"
+FACES = (  # (file, weight, style)
+    ("AtkinsonHyperlegible-Regular.ttf", 400, "normal"),
+    ("AtkinsonHyperlegible-Bold.ttf", 700, "normal"),
+    ("AtkinsonHyperlegible-Italic.ttf", 400, "italic"),
+    ("AtkinsonHyperlegible-BoldItalic.ttf", 700, "italic"),
+)
+
+
+@cache
+def font_dir() -> Path:
+    import fontpkg_atkinson_hyperlegible as pkg
+
+    return Path(pkg.__file__).resolve().parent / "files"
+
+
+def font_face_css() -> str:
+    """@font-face rules for the packaged family, under the name 'printkit'."""
+    rules = []
+    for file, weight, style in FACES:
+        url = (font_dir() / file).as_uri()
+        rules.append(
+            "@font-face { font-family: 'printkit'; "
+            f"src: url('{url}'); font-weight: {weight}; font-style: {style}; }}"
+        )
+    return "\n".join(rules)
+
+
+def regular_font() -> Path:
+    return font_dir() / FACES[0][0]
+
+
+def bold_font() -> Path:
+    return font_dir() / FACES[1][0]

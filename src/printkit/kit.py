@@ -1,0 +1,321 @@
+"""Kit files: YAML in, frozen dataclasses out, every problem reported at once."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import InputError, Problem, problem
+from .project import PAPER_SIZES, Project
+from .schema import validate_kit_data
+from .yamlio import Located, load_yaml
+
+DocKind = Literal["html", "markdown", "pdf"]
+OUTPUT_NAMES = ("reading", "handouts", "booklet", "cut-sheets", "cards")
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    kind: DocKind
+    source: str  # relative to templates/ (html, markdown) or to the project (pdf)
+    title: str | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    file: str = ""  # kit file that defined it (for messages)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Output:
+    kind: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Kit:
+    id: str
+    file: Path
+    display: str
+    title: str
+    subtitle: str = ""
+    audience: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    language: str = "en"
+    paper: str = "letter"
+    duplex: bool = False
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    variable_sources: Mapping[str, str] = field(default_factory=dict)
+    cover: Mapping[str, Any] | None = field(default_factory=dict)
+    contents_title: str | None = "Contents"
+    documents: tuple[Document, ...] = ()
+    outputs: tuple[Output, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line
+
+    def wants(self, kind: str) -> bool:
+        return any(o.kind == kind for o in self.outputs)
+
+    def output(self, kind: str) -> Output | None:
+        return next((o for o in self.outputs if o.kind == kind), None)
+
+
+def resolve_kit_file(project: Project, name: str) -> tuple[str, Path]:
+    """A kit id (file stem in kits/) or a path to a YAML file -> (id, path)."""
+    candidate = Path(name)
+    if name.endswith((".yaml", ".yml")) or "/" in name or candidate.is_file():
+        path = candidate if candidate.is_absolute() else Path.cwd() / candidate
+        if not path.is_file():
+            raise problem(name, None, "kit file not found",
+                          "Give a kit id from 'printkit list' or the path to a kit's YAML file.")
+        return path.stem, path.resolve()
+    path = project.kits_dir / f"{name}.yaml"
+    if not path.is_file():
+        import difflib
+
+        known = project.kit_ids()
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"Did you mean '{close[0]}'?" if close else (
+            f"Known kits: {', '.join(known)}." if known else "kits/ has no kits yet.")
+        raise problem(f"kits/{name}.yaml", None, f"no kit named '{name}'", hint)
+    return name, path
+
+
+def _deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+@dataclass
+class _Raw:
+    """A kit's data after schema validation and inheritance, before typing."""
+
+    data: dict[str, Any]
+    docs: list[tuple[dict[str, Any], str, int | None]]  # (document, file, line)
+    var_sources: dict[str, str]
+    lines: dict[str, int]
+
+
+def _load_raw(project: Project, kit_id: str, path: Path, chain: tuple[str, ...],
+              problems: list[Problem]) -> _Raw | None:
+    display = project.rel(path)
+    loc = load_yaml(path, display)
+    if not isinstance(loc.data, dict):
+        problems.append(Problem(display, 1, "a kit must be a block of 'key: value' settings",
+                                "Start with 'title:' and 'documents:'."))
+        return None
+    schema_problems = validate_kit_data(loc, display)
+    problems.extend(schema_problems)
+    if schema_problems:
+        return None
+    data: dict[str, Any] = loc.data
+    lines = {k: loc.key_line((k,)) or 1 for k in data}
+    docs = [(d, display, loc.line(("documents", i))) for i, d in enumerate(data["documents"])]
+    var_sources = {k: display for k in _flat_keys(data.get("variables", {}))}
+
+    parent_name = data.get("extends")
+    if parent_name is None:
+        if data.get("remove"):
+            problems.append(Problem(display, lines["remove"], "'remove' only works with 'extends'"))
+        return _Raw(data, docs, var_sources, lines)
+    if parent_name in (*chain, kit_id):
+        cycle = " -> ".join((*chain, kit_id, parent_name))
+        problems.append(Problem(display, lines["extends"], f"kits extend each other in a circle: "
+                                f"{cycle}", "Remove one of the 'extends:' lines."))
+        return None
+    parent_path = project.kits_dir / f"{parent_name}.yaml"
+    if not parent_path.is_file():
+        problems.append(Problem(display, lines["extends"], f"'extends: {parent_name}' names no kit",
+                                f"Known kits: {', '.join(project.kit_ids())}."))
+        return None
+    parent = _load_raw(project, parent_name, parent_path, (*chain, kit_id), problems)
+    if parent is None:
+        return None
+    return _merge(parent, data, docs, var_sources, display, lines, problems)
+
+
+def _merge(parent: _Raw, data: dict[str, Any], docs: list[tuple[dict[str, Any], str, int | None]],
+           var_sources: dict[str, str], display: str, lines: dict[str, int],
+           problems: list[Problem]) -> _Raw:
+    """Merge rules: settings override; variables merge key by key; a document with an
+    inherited id replaces it in place; new documents go at the end (or ``after:`` an id);
+    ``remove:`` drops inherited ids; ``outputs`` replaces the parent's list."""
+    merged = {k: v for k, v in parent.data.items() if k not in ("documents", "remove")}
+    for key, value in data.items():
+        if key in ("documents", "remove", "extends"):
+            continue
+        if key == "variables":
+            merged["variables"] = _deep_merge(parent.data.get("variables", {}), value)
+        else:
+            merged[key] = value
+    out_docs = list(parent.docs)
+    ids = [d["id"] for d, _, _ in out_docs]
+    for rid in data.get("remove", []):
+        if rid not in ids:
+            problems.append(Problem(display, lines.get("remove"),
+                                    f"'remove' names '{rid}', which the parent kit does not have",
+                                    f"Inherited documents: {', '.join(ids)}."))
+    out_docs = [d for d in out_docs if d[0]["id"] not in data.get("remove", [])]
+    for doc in docs:
+        ids = [d["id"] for d, _, _ in out_docs]
+        d = doc[0]
+        if d["id"] in ids:
+            out_docs[ids.index(d["id"])] = doc
+        elif "after" in d:
+            if d["after"] not in ids:
+                problems.append(Problem(doc[1], doc[2], f"'after: {d['after']}' names no document",
+                                        f"Documents so far: {', '.join(ids)}."))
+                out_docs.append(doc)
+            else:
+                out_docs.insert(ids.index(d["after"]) + 1, doc)
+        else:
+            out_docs.append(doc)
+    sources = {**parent.var_sources, **var_sources}
+    merged["documents"] = [d for d, _, _ in out_docs]
+    return _Raw(merged, out_docs, sources, {**parent.lines, **lines})
+
+
+def _flat_keys(values: Mapping[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for k, v in values.items():
+        name = f"{prefix}{k}"
+        keys.append(name)
+        if isinstance(v, dict):
+            keys.extend(_flat_keys(v, name + "."))
+    return keys
+
+
+def load_kit(project: Project, name: str) -> Kit:
+    """Load, validate and type one kit. Raises InputError listing every problem."""
+    kit_id, path = resolve_kit_file(project, name)
+    problems: list[Problem] = []
+    raw = _load_raw(project, kit_id, path, (), problems)
+    if raw is None or any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    kit = _typed(project, kit_id, path, raw, problems)
+    if any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    return kit
+
+
+def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
+           problems: list[Problem]) -> Kit:
+    data = raw.data
+    display = project.rel(path)
+    documents: list[Document] = []
+    seen: dict[str, int | None] = {}
+    for d, file, line in raw.docs:
+        if d["id"] in seen:
+            problems.append(Problem(file, line, f"document id '{d['id']}' is used twice "
+                                    f"(first on line {seen[d['id']]})",
+                                    "Give each document its own id."))
+        seen[d["id"]] = line
+        if "pdf" in d:
+            kind: DocKind = "pdf"
+            source = d["pdf"]
+            target, base = project.root / source, project.root
+        else:
+            source = d["template"]
+            kind = "markdown" if source.endswith(".md") else "html"
+            target, base = project.templates_dir / source, project.templates_dir
+        where = "the project" if kind == "pdf" else "templates/"
+        if Path(source).is_absolute() or not _inside(target, base):
+            problems.append(Problem(file, line, f"'{source}' is outside {where}",
+                                    f"Give a path relative to {where}, with no '..'."))
+        elif not target.is_file():
+            hint = _suggest_file(target, base)
+            problems.append(Problem(file, line, f"document '{d['id']}': {where}"
+                                    f"{'' if where.endswith('/') else '/'}{source} not found"
+                                    if kind != "pdf" else
+                                    f"document '{d['id']}': {source} not found", hint))
+        elif kind == "html" and not source.endswith((".html", ".htm", ".j2", ".jinja")):
+            problems.append(Problem(file, line, f"'{source}' is neither HTML (.html) nor "
+                                    "Markdown (.md)", "Rename it or use 'pdf:' for a PDF."))
+        documents.append(Document(d["id"], kind, source, d.get("title"),
+                                  d.get("variables", {}), file, line))
+    paper = str(data.get("paper", project.paper)).lower()
+    if paper not in PAPER_SIZES:  # project default could be odd; kit value is schema-checked
+        problems.append(Problem(display, raw.lines.get("paper"), f"unknown paper '{paper}'"))
+    cover = data.get("cover", True)
+    cover_spec: Mapping[str, Any] | None = (
+        None if cover is False else ({} if cover is True else dict(cover)))
+    if cover_spec and "template" in cover_spec:
+        target = project.templates_dir / cover_spec["template"]
+        if not _inside(target, project.templates_dir) or not target.is_file():
+            problems.append(Problem(display, raw.lines.get("cover"),
+                                    f"cover template '{cover_spec['template']}' not found in "
+                                    "templates/", _suggest_file(target, project.templates_dir)))
+    contents = data.get("contents", True)
+    contents_title = (None if contents is False else
+                      "Contents" if contents is True else contents.get("title", "Contents"))
+    outputs = _outputs(data.get("outputs", ["reading", "handouts"]), documents,
+                       display, raw.lines.get("outputs"), problems)
+    return Kit(
+        id=kit_id, file=path, display=display, title=data["title"],
+        subtitle=data.get("subtitle", ""), audience=data.get("audience", ""),
+        description=data.get("description", ""), keywords=tuple(data.get("keywords", [])),
+        language=data.get("language", project.config.get("language", "en")), paper=paper,
+        duplex=bool(data.get("duplex", project.config.get("duplex", False))),
+        variables=data.get("variables", {}), variable_sources=raw.var_sources,
+        cover=cover_spec, contents_title=contents_title, documents=tuple(documents),
+        outputs=outputs, lines=raw.lines,
+    )
+
+
+def _outputs(items: list[Any], documents: list[Document], display: str, line: int | None,
+             problems: list[Problem]) -> tuple[Output, ...]:
+    outs: list[Output] = []
+    ids = {d.id for d in documents}
+    for item in items:
+        if isinstance(item, str):
+            outs.append(Output(item))
+        else:
+            (kind, options), = item.items()
+            outs.append(Output(kind, options))
+            named = list(options.get("documents", [])) + (
+                [options["document"]] if "document" in options else [])
+            for doc_id in named:
+                if doc_id not in ids:
+                    problems.append(Problem(display, line, f"{kind} output names document "
+                                            f"'{doc_id}', which the kit does not have"))
+    kinds = {o.kind for o in outs}
+    # The reading copy and the handouts are always made; listing them is optional.
+    for kind in ("reading", "handouts"):
+        if kind not in kinds:
+            outs.insert(0, Output(kind))
+    return tuple(outs)
+
+
+def _inside(target: Path, base: Path) -> bool:
+    try:
+        target.resolve().relative_to(base.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _suggest_file(target: Path, base: Path) -> str:
+    import difflib
+
+    folder = target.parent
+    if folder.is_dir():
+        names = [p.name for p in folder.iterdir() if p.is_file()]
+        close = difflib.get_close_matches(target.name, names, n=1)
+        if close:
+            rel = (folder / close[0]).resolve().relative_to(base.resolve())
+            return f"Did you mean '{rel}'?"
+    return "Check the spelling and that the file exists."
+
+
+def line_of(kit: Kit, key: str) -> int | None:
+    return kit.lines.get(key)
+
+
+__all__ = ["Document", "Kit", "Located", "Output", "load_kit", "resolve_kit_file"]

@@ -1,0 +1,190 @@
+"""Plan a kit's build: resolve variables, render templates to HTML, make render jobs.
+
+No PDF work and no writing happens here; the same inputs always give the same plan.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import __version__
+from .cache import FileHasher, digest
+from .errors import InputError, Problem
+from .kit import Document, Kit
+from .project import Project
+from .render import RenderJob
+from .templating import render_markdown, render_template
+from .variables import Layer, Resolved, resolve
+
+TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
+H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
+TAG_RE = re.compile(r"<[^>]+>")
+DEFAULT_COVER = "layouts/cover.html"
+CONTENTS_TEMPLATE = "layouts/contents.html"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything from the command line that changes what is rendered."""
+
+    vars_layers: tuple[Layer, ...] = ()
+    set_layer: Layer | None = None
+    paper: str | None = None
+    grayscale: bool = False
+    tagged: bool = True
+    row: Layer | None = None  # a roster row
+
+
+@dataclass
+class PlannedDoc:
+    doc: Document
+    title: str
+    job: RenderJob | None = None         # html / markdown
+    pdf_path: Path | None = None         # spliced PDF
+    template_files: tuple[str, ...] = ()
+    used: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class KitPlan:
+    kit: Kit
+    paper: str
+    resolved: Resolved
+    agency: Mapping[str, Any]
+    cover: PlannedDoc | None
+    docs: list[PlannedDoc]
+    settings: Settings
+
+
+def engine_versions() -> dict[str, str]:
+    return {"printkit": __version__, "weasyprint": version("weasyprint"),
+            "font": version("fontpkg-atkinson-hyperlegible")}
+
+
+def layers_for(project: Project, kit: Kit, settings: Settings,
+               doc: Document | None = None) -> list[Layer]:
+    layers = [Layer("printkit.yaml", project.config.get("variables", {})),
+              Layer(kit.display, kit.variables)]
+    if doc is not None and doc.variables:
+        layers.append(Layer(f"{doc.file} (document '{doc.id}')", doc.variables))
+    layers.extend(settings.vars_layers)
+    if settings.set_layer is not None:
+        layers.append(settings.set_layer)
+    if settings.row is not None:
+        layers.append(settings.row)
+    return layers
+
+
+def base_context(project: Project, kit: Kit, resolved: Resolved, paper: str) -> dict[str, Any]:
+    agency = {**project.agency, **resolved.values.get("agency", {})}
+    values = {k: v for k, v in resolved.values.items() if k != "agency"}
+    return {
+        **values,
+        "agency": agency,
+        "paper": paper,
+        "kit": {
+            "id": kit.id, "title": kit.title, "subtitle": kit.subtitle,
+            "audience": kit.audience, "description": kit.description,
+            "language": kit.language,
+        },
+    }
+
+
+class Planner:
+    def __init__(self, project: Project, env: jinja2.Environment, hasher: FileHasher) -> None:
+        self.project = project
+        self.env = env
+        self.hasher = hasher
+        self.versions = engine_versions()
+        self.allowed_roots = (str(project.root.resolve()), str(_font_root()))
+        self.base_url = project.root.resolve().as_uri() + "/"
+
+    def stylesheet_hashes(self) -> list[tuple[str, str | None]]:
+        return [(self.project.rel(p), self.hasher(p)) for p in self.project.stylesheets]
+
+    def job(self, label: str, html: str, paper: str, settings: Settings) -> RenderJob:
+        key = digest(html, self.stylesheet_hashes(), paper, settings.grayscale, settings.tagged,
+                     self.versions)
+        return RenderJob(key=key, label=label, html=html, base_url=self.base_url,
+                         stylesheets=tuple(str(p.resolve()) for p in self.project.stylesheets),
+                         paper=paper, allowed_roots=self.allowed_roots,
+                         tagged=settings.tagged, grayscale=settings.grayscale)
+
+    def html_for(self, template: str, context: Mapping[str, Any]) -> str:
+        tdir = self.project.templates_dir
+        if template.endswith(".md"):
+            return render_markdown(self.env, template, context, tdir)
+        return render_template(self.env, template, context, tdir)
+
+    def plan(self, kit: Kit, settings: Settings) -> KitPlan:
+        paper = (settings.paper or kit.paper).lower()
+        resolved = resolve(layers_for(self.project, kit, settings))
+        context = base_context(self.project, kit, resolved, paper)
+        problems: list[Problem] = []
+        docs: list[PlannedDoc] = []
+        for doc in kit.documents:
+            try:
+                docs.append(self._plan_doc(kit, doc, settings, paper))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        cover = None
+        if kit.cover is not None and not problems:
+            template = kit.cover.get("template", DEFAULT_COVER)
+            ctx = {**context, "cover": dict(kit.cover),
+                   "documents": [{"id": d.doc.id, "title": d.title} for d in docs],
+                   "doc": {"id": "cover", "title": kit.title}}
+            try:
+                html = self.html_for(template, ctx)
+                cover = PlannedDoc(Document("cover", "html", template, kit.title), kit.title,
+                                   self.job(f"templates/{template}", html, paper, settings))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        return KitPlan(kit, paper, resolved, context["agency"], cover, docs, settings)
+
+    def _plan_doc(self, kit: Kit, doc: Document, settings: Settings, paper: str) -> PlannedDoc:
+        if doc.kind == "pdf":
+            path = self.project.root / doc.source
+            return PlannedDoc(doc, doc.title or doc.id.replace("-", " ").capitalize(),
+                              pdf_path=path)
+        resolved = resolve(layers_for(self.project, kit, settings, doc))
+        context = base_context(self.project, kit, resolved, paper)
+        context["doc"] = {"id": doc.id, "title": doc.title or ""}
+        html = self.html_for(doc.source, context)
+        title = doc.title or _html_title(html) or doc.id.replace("-", " ").capitalize()
+        return PlannedDoc(doc, title,
+                          self.job(f"templates/{doc.source}", html, paper, settings))
+
+    def contents_job(self, plan: KitPlan, entries: Sequence[Mapping[str, Any]]) -> RenderJob:
+        kit = plan.kit
+        ctx = {**base_context(self.project, kit, plan.resolved, plan.paper),
+               "entries": list(entries), "title": kit.contents_title,
+               "link_prefix": "https://printkit.invalid/doc/",
+               "doc": {"id": "contents", "title": kit.contents_title}}
+        html = self.html_for(CONTENTS_TEMPLATE, ctx)
+        return self.job(f"templates/{CONTENTS_TEMPLATE}", html, plan.paper, plan.settings)
+
+
+def _html_title(html: str) -> str:
+    for pattern in (TITLE_RE, H1_RE):
+        match = pattern.search(html)
+        if match:
+            text = html_lib.unescape(TAG_RE.sub("", match.group(1))).strip()
+            if text:
+                return " ".join(text.split())
+    return ""
+
+
+def _font_root() -> Path:
+    from .fonts import font_dir
+
+    return font_dir()

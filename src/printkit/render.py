@@ -1,0 +1,155 @@
+"""HTML -> PDF with WeasyPrint. Imported lazily: only a build that renders pays for it.
+
+Runs in worker processes: each imports WeasyPrint once and keeps parsed stylesheets.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .project import PAPER_SIZES
+
+# fontTools stamps the current time into subset fonts unless this is set.
+REPRODUCIBLE_EPOCH = "315532800"  # 1980-01-01
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    key: str
+    label: str                      # e.g. "templates/docs/x.html", for messages
+    html: str
+    base_url: str                   # file URL of the project root (trailing slash)
+    stylesheets: tuple[str, ...]    # absolute paths of project stylesheets
+    paper: str
+    allowed_roots: tuple[str, ...]
+    tagged: bool = True
+    grayscale: bool = False
+
+
+@dataclass
+class RenderResult:
+    key: str
+    pdf: bytes
+    pages: int
+    deps: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class Renderer:
+    """One per process. Holds WeasyPrint, the font configuration and parsed CSS."""
+
+    def __init__(self) -> None:
+        os.environ.setdefault("SOURCE_DATE_EPOCH", REPRODUCIBLE_EPOCH)
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        from .fonts import font_face_css
+
+        self.wp = weasyprint
+        self.font_config = FontConfiguration()
+        self.font_css = weasyprint.CSS(string=font_face_css(), font_config=self.font_config)
+        self._css: dict[tuple[str, float, int], tuple[Any, dict[str, str]]] = {}
+        self._page_css: dict[str, Any] = {}
+        self.capture = _Capture()
+        logging.getLogger("weasyprint").addHandler(self.capture)
+        logging.getLogger("weasyprint").propagate = False
+
+    def _stylesheet(self, path: str, roots: tuple[Path, ...]) -> tuple[Any, dict[str, str]]:
+        from .fetcher import make_fetcher
+
+        st = os.stat(path)
+        key = (path, st.st_mtime, st.st_size)
+        if key not in self._css:
+            deps: dict[str, str] = {}
+            blocked: list[str] = []
+            fetcher = make_fetcher(roots, deps, blocked)
+            css = self.wp.CSS(url=Path(path).as_uri(), url_fetcher=fetcher,
+                              font_config=self.font_config)
+            self._css[key] = (css, deps)
+        return self._css[key]
+
+    def _paper_css(self, paper: str, grayscale: bool) -> Any:
+        name = f"{paper}:{grayscale}"
+        if name not in self._page_css:
+            width, height = PAPER_SIZES[paper]
+            css = f"@page {{ size: {width}pt {height}pt; }}"
+            if grayscale:
+                css += "\nhtml { filter: grayscale(100%); }"
+            self._page_css[name] = self.wp.CSS(string=css, font_config=self.font_config)
+        return self._page_css[name]
+
+    def render(self, job: RenderJob) -> RenderResult:
+        from weasyprint.urls import FatalURLFetchingError
+
+        from .fetcher import make_fetcher
+
+        start = time.perf_counter()
+        roots = tuple(Path(r) for r in job.allowed_roots)
+        deps: dict[str, str] = {}
+        blocked: list[str] = []
+        self.capture.records.clear()
+        sheets = [self.font_css]
+        for path in job.stylesheets:
+            css, css_deps = self._stylesheet(path, roots)
+            sheets.append(css)
+            deps.update(css_deps)
+        sheets.append(self._paper_css(job.paper, job.grayscale))
+        fetcher = make_fetcher(roots, deps, blocked)
+        result = RenderResult(job.key, b"", 0, deps)
+        try:
+            html = self.wp.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
+            document = html.render(stylesheets=sheets, font_config=self.font_config,
+                                   pdf_tags=job.tagged)
+            result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged)
+            result.pages = len(document.pages)
+        except FatalURLFetchingError:
+            result.errors.append("refused to read " + ", ".join(blocked) +
+                                 " (only files inside the project and data: URLs can be used; "
+                                 "nothing is fetched from the network)")
+        for record in self.capture.records:
+            message = record.getMessage()
+            if "Failed to load" in message or "Error fetching" in message:
+                result.errors.append(message.splitlines()[0])
+            else:
+                result.warnings.append(message.splitlines()[0])
+        if blocked and not result.errors:
+            result.errors.append("refused to read " + ", ".join(blocked))
+        result.seconds = time.perf_counter() - start
+        return result
+
+
+_RENDERER: Renderer | None = None
+
+
+def init_worker() -> None:
+    global _RENDERER
+    _RENDERER = Renderer()
+
+
+def render_job(job: RenderJob) -> RenderResult:
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = Renderer()
+    return _RENDERER.render(job)
+
+
+def weasyprint_version() -> str:
+    from importlib.metadata import version
+
+    return version("weasyprint")

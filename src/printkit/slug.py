@@ -1,0 +1,30 @@
+"""Safe, unique file names from anything a user types (event names, roster names)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_LEN = 60
+
+
+def safe_name(text: str) -> str:
+    """Lowercase ASCII letters, digits and hyphens; never empty-dots or path parts."""
+    normal = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", normal.lower()).strip("-")
+    return slug[:MAX_LEN].strip("-")
+
+
+def unique_names(texts: list[str], fallback: str = "item") -> list[str]:
+    """safe_name for each text, made unique by -2, -3... in order."""
+    seen: dict[str, int] = {}
+    out = []
+    for i, text in enumerate(texts, 1):
+        base = safe_name(text) or f"{fallback}-{i}"
+        name = base
+        while name in seen:
+            seen[base] += 1
+            name = f"{base}-{seen[base]}"
+        seen.setdefault(name, 1)
+        out.append(name)
+    return out

@@ -1,0 +1,241 @@
+"""Jinja2 in a sandbox: confined loader, strict undefined, autoescape, dependency analysis."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+import jinja2.nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from .errors import InputError, Problem, problem
+from .filters import FILTERS, FilterError
+from .resources import Registry, Resource
+from .yamlio import read_text
+
+MAX_TEMPLATE_BYTES = 1024 * 1024
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
+DEFAULT_MARKDOWN_LAYOUT = "layouts/guide.html"
+GLOBAL_NAMES = {"resource", "range", "lipsum", "dict", "cycler", "joiner", "namespace"}
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Loads templates only from inside templates/, after resolving symlinks."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def path_of(self, name: str) -> Path:
+        path = (self.root / name).resolve()
+        try:
+            path.relative_to(self.root)
+        except ValueError:
+            raise jinja2.TemplateNotFound(
+                f"{name} (outside templates/; only files inside templates/ can be used)"
+            ) from None
+        return path
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.path_of(template)
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        text = read_text(path, f"templates/{template}", MAX_TEMPLATE_BYTES)
+        if template.endswith(".md"):
+            text = FRONT_MATTER_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text, count=1)
+        mtime = path.stat().st_mtime
+        return text, str(path), lambda: path.stat().st_mtime == mtime
+
+    def list_templates(self) -> list[str]:
+        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file())
+
+
+def make_environment(templates_dir: Path, registry: Registry) -> jinja2.Environment:
+    env = ImmutableSandboxedEnvironment(
+        loader=ConfinedLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+
+    def resource(rid: str) -> Resource:
+        entry = registry.get(rid)
+        if entry is None:
+            raise FilterError(f"resource id '{rid}' is not in data/resources.yaml")
+        return entry
+
+    env.globals["resource"] = resource
+    return env
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """What a template depends on, found without rendering it."""
+
+    name: str
+    files: tuple[str, ...]          # itself and every template it extends/includes/imports
+    names: frozenset[str]           # context names it reads (variables, kit, agency, ...)
+    resource_ids: tuple[tuple[str, str, int], ...]  # (id, template, line) for resource('id')
+    front_matter: Mapping[str, Any]
+
+
+def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
+    """Walk a template and everything it references. Raises InputError on syntax errors."""
+    loader = env.loader
+    assert isinstance(loader, ConfinedLoader)
+    seen: list[str] = []
+    names: set[str] = set()
+    ids: list[tuple[str, str, int]] = []
+    front: Mapping[str, Any] = {}
+    todo = [name]
+    while todo:
+        current = todo.pop(0)
+        if current in seen:
+            continue
+        seen.append(current)
+        source, filename, _ = loader.get_source(env, current)
+        try:
+            ast = env.parse(source, current, filename)
+        except jinja2.TemplateSyntaxError as exc:
+            raise problem(f"templates/{current}", exc.lineno,
+                          f"template syntax error: {exc.message}",
+                          "Check that every {% block %}/{% if %}/{% for %} is closed and "
+                          "every {{ }} is balanced.") from None
+        if current == name and name.endswith(".md"):
+            front = read_front_matter(loader.path_of(name), f"templates/{name}")
+            layout = str(front.get("layout", DEFAULT_MARKDOWN_LAYOUT))
+            todo.append(layout)
+        names |= jinja2.meta.find_undeclared_variables(ast)
+        for ref in jinja2.meta.find_referenced_templates(ast):
+            if ref is None:
+                continue  # dynamic name: its dependencies are caught at render time
+            if not loader.path_of(ref).is_file():
+                line = _line_of_reference(ast, ref)
+                raise problem(f"templates/{current}", line, f"template '{ref}' not found",
+                              "Check the name in {% extends %} / {% include %}; paths are "
+                              "relative to templates/.")
+            todo.append(ref)
+        for call in ast.find_all(jinja2.nodes.Call):
+            if (isinstance(call.node, jinja2.nodes.Name) and call.node.name == "resource"
+                    and call.args and isinstance(call.args[0], jinja2.nodes.Const)):
+                ids.append((str(call.args[0].value), current, call.lineno))
+    return TemplateInfo(name, tuple(seen), frozenset(names), tuple(ids), front)
+
+
+def _line_of_reference(ast: jinja2.nodes.Template, ref: str) -> int | None:
+    for node in ast.find_all((jinja2.nodes.Extends, jinja2.nodes.Include, jinja2.nodes.Import,
+                              jinja2.nodes.FromImport)):
+        template = getattr(node, "template", None)
+        if isinstance(template, jinja2.nodes.Const) and template.value == ref:
+            return node.lineno
+    return None
+
+
+def read_front_matter(path: Path, display: str) -> Mapping[str, Any]:
+    import yaml
+
+    text = read_text(path, display, MAX_TEMPLATE_BYTES)
+    match = FRONT_MATTER_RE.match(text)
+    if not match or not match.group(1):
+        return {}
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise problem(display, (mark.line + 2) if mark else 1,
+                      "front matter is not valid YAML") from None
+    if not isinstance(data, dict):
+        raise problem(display, 2, "front matter must be 'key: value' lines between '---' lines")
+    return data
+
+
+def _template_frame(exc: BaseException, templates_dir: Path) -> tuple[str, int | None]:
+    root = str(templates_dir.resolve())
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.startswith(root)]
+    if not frames:
+        return "templates/", None
+    last = frames[-1]
+    return "templates/" + last.filename[len(root) + 1:], last.lineno
+
+
+def render_template(env: jinja2.Environment, name: str, context: Mapping[str, Any],
+                    templates_dir: Path, markdown_body: str | None = None) -> str:
+    """Render a template to an HTML string, turning every failure into one clear message."""
+    try:
+        if markdown_body is not None:
+            template = env.from_string(markdown_body)
+        else:
+            template = env.get_template(name)
+        return template.render(context)
+    except jinja2.UndefinedError as exc:
+        file, line = _template_frame(exc, templates_dir)
+        missing = _undefined_name(str(exc.message))
+        hint = (f"Give it a value in the kit's 'variables:', a --vars file, or --set "
+                f"{missing}=VALUE." if missing else "Check the spelling of the name.")
+        raise problem(file, line, f"undefined variable: {exc.message}", hint) from None
+    except SecurityError as exc:
+        file, line = _template_frame(exc, templates_dir)
+        raise problem(file, line, f"not allowed in a template: {exc}",
+                      "Templates may only use variables, filters and the resource registry.") \
+            from None
+    except FilterError as exc:
+        file, line = _template_frame(exc, templates_dir)
+        raise problem(file, line, str(exc)) from None
+    except jinja2.TemplateNotFound as exc:
+        file, line = _template_frame(exc, templates_dir)
+        raise problem(file, line, f"template '{exc.name}' not found",
+                      "Paths are relative to templates/.") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise problem(f"templates/{exc.name or name}", exc.lineno,
+                      f"template syntax error: {exc.message}") from None
+    except (TypeError, ValueError, ArithmeticError, KeyError, IndexError, AttributeError) as exc:
+        file, line = _template_frame(exc, templates_dir)
+        raise problem(file, line, f"template error: {type(exc).__name__}: {exc}",
+                      "Check the values this line uses.") from None
+
+
+def _undefined_name(message: str) -> str | None:
+    match = re.search(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined", message)
+    return match.group(1) if match else None
+
+
+def render_markdown(env: jinja2.Environment, name: str, context: Mapping[str, Any],
+                    templates_dir: Path) -> str:
+    """Markdown document: Jinja2 over the text, markdown-it to HTML, placed in its layout."""
+    from markdown_it import MarkdownIt
+
+    loader = env.loader
+    assert isinstance(loader, ConfinedLoader)
+    source, _, _ = loader.get_source(env, name)
+    front = read_front_matter(loader.path_of(name), f"templates/{name}")
+    layout = str(front.get("layout", DEFAULT_MARKDOWN_LAYOUT))
+    text = render_template(env, name, context, templates_dir)
+    del source
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
+        ["table", "strikethrough", "replacements", "smartquotes"])
+    body = md.render(text)
+    wrapper = ("{% extends " + repr(layout) + " %}"
+               "{% block content %}{{ __markdown__ }}{% endblock %}")
+    ctx = {**context, "__markdown__": jinja2.utils.markupsafe.Markup(body),
+           "front": front}
+    if "title" in front and not context.get("doc", {}).get("title"):
+        ctx["doc"] = {**context.get("doc", {}), "title": front["title"]}
+    return render_template(env, layout, ctx, templates_dir, markdown_body=wrapper)
+
+
+def iter_problems(fn: Callable[[], Any]) -> Iterator[Problem]:
+    """Run fn and yield the problems of an InputError it raises (for check)."""
+    try:
+        fn()
+    except InputError as exc:
+        yield from exc.problems
