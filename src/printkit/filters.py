@@ -97,7 +97,28 @@ def qr(value: Any, scale: int = 4, dark: str = "#1b2a41") -> Markup:
     return Markup(out.getvalue().decode("utf-8"))
 
 
+CSS_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgb\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*\))$")
+
+
+def css_color(value: Any) -> Markup:
+    """A colour safe to place in a stylesheet: #hex, a colour name or rgb(r, g, b)."""
+    text = str(value).strip()
+    if not CSS_COLOR_RE.match(text):
+        raise FilterError(f"{value!r} is not a colour; use a hex value such as '#1b2a41'")
+    return Markup(text)
+
+
+def css_string(value: Any) -> Markup:
+    """Text as a quoted CSS string (for running headers and footers)."""
+    text = re.sub(r"[ \t\r\n]+", " ", str(value)).strip()
+    escaped = "".join(c if c.isalnum() or c in " .,:;!?'()-&/" else f"\\{ord(c):06x}"
+                      for c in text)
+    return Markup(f'"{escaped}"')
+
+
 FILTERS = {
+    "css_color": css_color,
+    "css_string": css_string,
     "date": format_date,
     "add_days": add_days,
     "add_weeks": add_weeks,

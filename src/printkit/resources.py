@@ -20,8 +20,10 @@ STALE_AFTER_DAYS = 365
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 REQUIRED = ("name", "source", "verified")
 CONTACT_KEYS = ("call", "text", "chat", "url")
-KNOWN_KEYS = {*REQUIRED, *CONTACT_KEYS, "vanity", "text_word", "serves", "hours", "notes",
-              "kind", "short"}
+KNOWN_KEYS = {*REQUIRED, *CONTACT_KEYS, "vanity", "text_word", "call_note", "serves", "hours",
+              "notes", "kind", "short"}
+# Reference documents and programmes may have no line to call: a URL or nothing.
+CONTACT_OPTIONAL_KINDS = {"document", "programme"}
 # Printing these would be dangerous or wrong (facts brief: "never print the retired option").
 FORBIDDEN_PATTERNS = (re.compile(r"press\s*3", re.I),)
 
@@ -34,6 +36,7 @@ class Resource:
     verified: dt.date
     call: str = ""
     vanity: str = ""
+    call_note: str = ""
     text: str = ""
     text_word: str = ""
     chat: str = ""
@@ -126,7 +129,7 @@ def _check_entry(rid: str, raw: Mapping[str, Any], line_of: Any, display: str) -
     if "verified" in raw and not isinstance(raw["verified"], dt.date):
         problems.append(Problem(display, line_of(("resources", rid, "verified")),
                                 f"resource '{rid}': verified must be a date like 2026-11-01"))
-    if not any(k in raw for k in CONTACT_KEYS):
+    if not any(k in raw for k in CONTACT_KEYS) and raw.get("kind") not in CONTACT_OPTIONAL_KINDS:
         problems.append(Problem(display, line, f"resource '{rid}' has no way to reach it",
                                 f"Add one of: {', '.join(CONTACT_KEYS)}."))
     for key, value in raw.items():

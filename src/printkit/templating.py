@@ -125,10 +125,20 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
                               "relative to templates/.")
             todo.append(ref)
         for call in ast.find_all(jinja2.nodes.Call):
-            if (isinstance(call.node, jinja2.nodes.Name) and call.node.name == "resource"
-                    and call.args and isinstance(call.args[0], jinja2.nodes.Const)):
-                ids.append((str(call.args[0].value), current, call.lineno))
+            if isinstance(call.node, jinja2.nodes.Name) and call.node.name.startswith("resource"):
+                ids.extend((rid, current, call.lineno) for rid in _const_strings(call.args[:1]))
     return TemplateInfo(name, tuple(seen), frozenset(names), tuple(ids), front)
+
+
+def _const_strings(nodes: list[jinja2.nodes.Expr]) -> list[str]:
+    """String constants in call arguments, including inside list and tuple literals."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, jinja2.nodes.Const) and isinstance(node.value, str):
+            out.append(node.value)
+        elif isinstance(node, jinja2.nodes.List | jinja2.nodes.Tuple):
+            out.extend(_const_strings(list(node.items)))
+    return out
 
 
 def _line_of_reference(ast: jinja2.nodes.Template, ref: str) -> int | None:
