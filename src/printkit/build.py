@@ -194,7 +194,8 @@ class Builder:
     def _entries_for_contents(self, plan: KitPlan) -> list[dict[str, Any]]:
         counts = [self._doc_pdf(d)[1] for d in plan.docs]
         placement = place(counts, plan.kit.duplex)
-        return [{"id": d.doc.id, "title": d.title, "page": str(start), "pages": n}
+        return [{"id": d.doc.id, "title": d.title, "page": str(start), "pages": n,
+                 "summary": d.summary}
                 for d, start, n in zip(plan.docs, placement.starts, counts, strict=True)]
 
     def _assemble_and_write(self, plan: KitPlan, contents_job: RenderJob | None,

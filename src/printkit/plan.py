@@ -26,6 +26,7 @@ from .variables import Layer, Resolved, resolve
 
 TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
 H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
+LEDE_RE = re.compile(r"<p class=\"lede\"[^>]*>(.*?)</p>", re.S | re.I)
 TAG_RE = re.compile(r"<[^>]+>")
 DEFAULT_COVER = "layouts/cover.html"
 CONTENTS_TEMPLATE = "layouts/contents.html"
@@ -48,6 +49,7 @@ class PlannedDoc:
     doc: Document
     title: str
     job: RenderJob | None = None         # html / markdown
+    summary: str = ""
     pdf_path: Path | None = None         # spliced PDF
     template_files: tuple[str, ...] = ()
     used: Mapping[str, str] = field(default_factory=dict)
@@ -162,7 +164,8 @@ class Planner:
         html = self.html_for(doc.source, context)
         title = doc.title or _html_title(html) or doc.id.replace("-", " ").capitalize()
         return PlannedDoc(doc, title,
-                          self.job(f"templates/{doc.source}", html, paper, settings))
+                          self.job(f"templates/{doc.source}", html, paper, settings),
+                          summary=_text_of(LEDE_RE, html))
 
     def contents_job(self, plan: KitPlan, entries: Sequence[Mapping[str, Any]]) -> RenderJob:
         kit = plan.kit
@@ -174,14 +177,15 @@ class Planner:
         return self.job(f"templates/{CONTENTS_TEMPLATE}", html, plan.paper, plan.settings)
 
 
+def _text_of(pattern: re.Pattern[str], html: str) -> str:
+    match = pattern.search(html)
+    if not match:
+        return ""
+    return " ".join(html_lib.unescape(TAG_RE.sub("", match.group(1))).split())
+
+
 def _html_title(html: str) -> str:
-    for pattern in (TITLE_RE, H1_RE):
-        match = pattern.search(html)
-        if match:
-            text = html_lib.unescape(TAG_RE.sub("", match.group(1))).strip()
-            if text:
-                return " ".join(text.split())
-    return ""
+    return _text_of(TITLE_RE, html) or _text_of(H1_RE, html)
 
 
 def _font_root() -> Path:

@@ -74,6 +74,7 @@ def make_environment(templates_dir: Path, registry: Registry) -> jinja2.Environm
         return entry
 
     env.globals["resource"] = resource
+    env.globals["has_resource"] = lambda rid: registry.get(rid) is not None
     return env
 
 
