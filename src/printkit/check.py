@@ -152,7 +152,9 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
         try:
             plan = planner.plan(kit, settings)
         except InputError as exc:
-            problems.extend(exc.problems)
+            # A render-time failure already found statically is reported once, at its source.
+            known = {p.message for p in problems}
+            problems.extend(p for p in exc.problems if p.message not in known)
             continue
         for planned in ([plan.cover] if plan.cover else []) + plan.docs:
             if planned.job is None:

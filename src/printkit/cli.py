@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import InputError, PrintkitError, Problem, UsageError
+from .errors import InputError, Problem, UsageError
 
 
 class Context:
@@ -100,10 +100,6 @@ class _CliReporter:
     def warning(self, message: str) -> None:
         if not self.ctx.quiet:
             click.echo(f"warning: {message}", err=True)
-
-
-def _split_vars_and_kits(kits: tuple[str, ...]) -> tuple[str, ...]:
-    return kits
 
 
 @cli.command()
@@ -263,7 +259,8 @@ def show(ctx: Context, kit: str, sets: tuple[str, ...], vars_files: tuple[Path, 
         value: Any = resolved.values
         for part in key.split("."):
             value = value[part]
-        click.echo(f"  {key} = {value!r}    <- {resolved.sources[key]}")
+        shown = value.isoformat() if hasattr(value, "isoformat") else json.dumps(value)
+        click.echo(f"  {key} = {shown}    <- {resolved.sources[key]}")
 
 
 @cli.command()
@@ -281,16 +278,4 @@ def clean(ctx: Context, cache_only: bool) -> None:
 
 
 def main() -> None:
-    try:
-        cli.main(prog_name="printkit", standalone_mode=False)
-    except PrintkitError as exc:
-        click.echo(exc.format_message(), err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Interrupted; earlier outputs are unchanged.", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+    cli(prog_name="printkit")

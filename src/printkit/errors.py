@@ -42,6 +42,10 @@ class PrintkitError(click.ClickException):
     def format_message(self) -> str:
         return self.message
 
+    def show(self, file: object = None) -> None:
+        """Print the message as is: no 'Error:' prefix, no traceback."""
+        click.echo(self.format_message(), err=True)
+
 
 class UsageError(PrintkitError):
     """The command line itself is wrong (exit status 2)."""
@@ -60,7 +64,7 @@ class InputError(PrintkitError):
     """
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
+        self.problems = tuple(dict.fromkeys(problems))  # once each, in order
         errors = [p for p in self.problems if p.severity == "error"]
         count = len(errors) or len(self.problems)
         noun = "problem" if count == 1 else "problems"

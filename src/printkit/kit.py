@@ -114,10 +114,12 @@ def _load_raw(project: Project, kit_id: str, path: Path, chain: tuple[str, ...],
     schema_problems = validate_kit_data(loc, display)
     problems.extend(schema_problems)
     if schema_problems:
+        # Keep going where we safely can, so one run reports every mistake.
+        problems.extend(_file_problems_of_raw(project, loc))
         return None
     data: dict[str, Any] = loc.data
     lines = {k: loc.key_line((k,)) or 1 for k in data}
-    docs = [(d, display, loc.line(("documents", i))) for i, d in enumerate(data["documents"])]
+    docs = [(d, display, _source_line(loc, i, d)) for i, d in enumerate(data["documents"])]
     var_sources = {k: display for k in _flat_keys(data.get("variables", {}))}
 
     parent_name = data.get("extends")
@@ -217,27 +219,8 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
                                     f"(first on line {seen[d['id']]})",
                                     "Give each document its own id."))
         seen[d["id"]] = line
-        if "pdf" in d:
-            kind: DocKind = "pdf"
-            source = d["pdf"]
-            target, base = project.root / source, project.root
-        else:
-            source = d["template"]
-            kind = "markdown" if source.endswith(".md") else "html"
-            target, base = project.templates_dir / source, project.templates_dir
-        where = "the project" if kind == "pdf" else "templates/"
-        if Path(source).is_absolute() or not _inside(target, base):
-            problems.append(Problem(file, line, f"'{source}' is outside {where}",
-                                    f"Give a path relative to {where}, with no '..'."))
-        elif not target.is_file():
-            hint = _suggest_file(target, base)
-            problems.append(Problem(file, line, f"document '{d['id']}': {where}"
-                                    f"{'' if where.endswith('/') else '/'}{source} not found"
-                                    if kind != "pdf" else
-                                    f"document '{d['id']}': {source} not found", hint))
-        elif kind == "html" and not source.endswith((".html", ".htm", ".j2", ".jinja")):
-            problems.append(Problem(file, line, f"'{source}' is neither HTML (.html) nor "
-                                    "Markdown (.md)", "Rename it or use 'pdf:' for a PDF."))
+        kind, source = _kind_and_source(d)
+        problems.extend(_file_problems(project, d["id"], kind, source, file, line))
         documents.append(Document(d["id"], kind, source, d.get("title"),
                                   d.get("variables", {}), file, line))
     paper = str(data.get("paper", project.paper)).lower()
@@ -267,6 +250,54 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
         cover=cover_spec, contents_title=contents_title, documents=tuple(documents),
         outputs=outputs, lines=raw.lines,
     )
+
+
+def _kind_and_source(d: Mapping[str, Any]) -> tuple[DocKind, str]:
+    if "pdf" in d:
+        return "pdf", str(d["pdf"])
+    source = str(d["template"])
+    return ("markdown" if source.endswith(".md") else "html"), source
+
+
+def _file_problems(project: Project, doc_id: str, kind: DocKind, source: str, file: str,
+                   line: int | None) -> list[Problem]:
+    """Is the document's file there, inside the project, and of a usable type?"""
+    if kind == "pdf":
+        target, base, where = project.root / source, project.root, "the project"
+    else:
+        target, base, where = project.templates_dir / source, project.templates_dir, "templates/"
+    if Path(source).is_absolute() or not _inside(target, base):
+        return [Problem(file, line, f"'{source}' is outside {where}",
+                        f"Give a path relative to {where}, with no '..'.")]
+    if not target.is_file():
+        shown = source if kind == "pdf" else f"templates/{source}"
+        return [Problem(file, line, f"document '{doc_id}': {shown} not found",
+                        _suggest_file(target, base))]
+    if kind == "html" and not source.endswith((".html", ".htm", ".j2", ".jinja")):
+        return [Problem(file, line, f"'{source}' is neither HTML (.html) nor Markdown (.md)",
+                        "Rename it, or use 'pdf:' for a PDF.")]
+    return []
+
+
+def _source_line(loc: Located, index: int, d: Mapping[str, Any]) -> int | None:
+    key = "pdf" if "pdf" in d else "template"
+    return loc.key_line(("documents", index, key))
+
+
+def _file_problems_of_raw(project: Project, loc: Located) -> list[Problem]:
+    """File checks for the well-formed documents of a kit that has schema errors."""
+    docs = loc.data.get("documents") if isinstance(loc.data, dict) else None
+    if not isinstance(docs, list):
+        return []
+    out: list[Problem] = []
+    for i, d in enumerate(docs):
+        if not (isinstance(d, dict) and isinstance(d.get("id"), str)):
+            continue
+        if isinstance(d.get("template"), str) != isinstance(d.get("pdf"), str):
+            kind, source = _kind_and_source(d)
+            out.extend(_file_problems(project, d["id"], kind, source,
+                                      project.rel(loc.file), _source_line(loc, i, d)))
+    return out
 
 
 def _outputs(items: list[Any], documents: list[Document], display: str, line: int | None,

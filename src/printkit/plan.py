@@ -29,6 +29,9 @@ H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
 LEDE_RE = re.compile(r"<p class=\"lede\"[^>]*>(.*?)</p>", re.S | re.I)
 TAG_RE = re.compile(r"<[^>]+>")
 DEFAULT_COVER = "layouts/cover.html"
+# Every agency setting a layout may read, so a project can leave any of them out.
+AGENCY_DEFAULTS: dict[str, Any] = {"name": "", "short_name": "", "unit": "", "logo": "",
+                                   "colors": {}}
 CONTENTS_TEMPLATE = "layouts/contents.html"
 
 
@@ -86,7 +89,8 @@ def layers_for(project: Project, kit: Kit, settings: Settings,
 
 
 def base_context(project: Project, kit: Kit, resolved: Resolved, paper: str) -> dict[str, Any]:
-    agency = {**project.agency, **resolved.values.get("agency", {})}
+    agency = {**AGENCY_DEFAULTS, **project.agency, **resolved.values.get("agency", {})}
+    agency["short_name"] = agency["short_name"] or agency["name"]
     values = {k: v for k, v in resolved.values.items() if k != "agency"}
     return {
         **values,

@@ -1,0 +1,106 @@
+"""Builds that change things: determinism, caching, failures leave outputs untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from .conftest import pdftotext
+
+pytestmark = pytest.mark.slow
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and ".cache" not in p.parts}
+
+
+def test_two_clean_builds_are_byte_identical(project: Path,
+                                             run: Callable[..., Result]) -> None:
+    a, b = project / "out-a", project / "out-b"
+    assert run("build", "--no-cache", "--out", str(a)).exit_code == 0
+    assert run("build", "--no-cache", "--jobs", "1", "--out", str(b)).exit_code == 0
+    assert hashes(a) == hashes(b)
+
+
+def test_cached_build_equals_uncached(project: Path, run: Callable[..., Result]) -> None:
+    assert run("build", "--out", str(project / "warm")).exit_code == 0
+    second = run("build", "--out", str(project / "cached"))
+    assert "0 rendered" in second.output
+    assert run("build", "--no-cache", "--out", str(project / "cold")).exit_code == 0
+    assert hashes(project / "cached") == hashes(project / "cold")
+
+
+def test_failed_build_leaves_earlier_outputs_untouched(project: Path,
+                                                       run: Callable[..., Result]) -> None:
+    assert run("build").exit_code == 0
+    before = hashes(project / "build" / "mini")
+    mtimes = {p: p.stat().st_mtime_ns for p in (project / "build" / "mini").rglob("*")}
+    template = project / "templates/docs/mini/gamma.html"
+    template.write_text(template.read_text().replace("{% endblock %}",
+                                                     "{{ no_such_value }}{% endblock %}", 1))
+    result = run("build")
+    assert result.exit_code == 1
+    assert "templates/docs/mini/gamma.html:" in result.output
+    assert "no_such_value" in result.output
+    assert "Traceback" not in result.output
+    assert hashes(project / "build" / "mini") == before
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+
+
+def test_set_overrides_kit_variable(project: Path, run: Callable[..., Result]) -> None:
+    result = run("build", "--set", "event_date=2027-01-31", "--set", "event_name=Harbor Fire")
+    assert result.exit_code == 0, result.output
+    text = pdftotext(project / "build/mini/handouts/alpha.pdf")
+    assert "January 31, 2027" in text and "February 7, 2027" in text
+    assert "Harbor Fire" in text
+
+
+def test_vars_file_builds_into_its_own_folder(project: Path, run: Callable[..., Result]) -> None:
+    events = project / "events"
+    events.mkdir()
+    (events / "harbor-fire.yaml").write_text("event_name: Harbor Fire\nevent_date: 2027-02-01\n")
+    result = run("build", "mini", "--vars", str(events / "harbor-fire.yaml"))
+    assert result.exit_code == 0, result.output
+    assert (project / "build/mini-harbor-fire/mini.pdf").is_file()
+    assert not (project / "build/mini/mini.pdf").exists()
+
+
+def test_cached_build_never_imports_weasyprint(project: Path,
+                                               run: Callable[..., Result]) -> None:
+    assert run("build").exit_code == 0
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from printkit.cli import cli\n"
+        f"r = CliRunner().invoke(cli, ['-C', {str(project)!r}, 'build'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_remote_url_is_refused_not_fetched(project: Path, run: Callable[..., Result]) -> None:
+    template = project / "templates/docs/mini/alpha.html"
+    template.write_text(template.read_text().replace(
+        'src="assets/img/dot.svg"', 'src="http://127.0.0.1:9/pixel.png"'))
+    result = run("build", "--no-cache")
+    assert result.exit_code == 1
+    assert "http://127.0.0.1:9/pixel.png" in result.output
+    assert "network" in result.output
+
+
+def test_file_outside_project_is_refused(project: Path, run: Callable[..., Result]) -> None:
+    template = project / "templates/docs/mini/alpha.html"
+    template.write_text(template.read_text().replace(
+        'src="assets/img/dot.svg"', 'src="file:///etc/hostname"'))
+    result = run("build", "--no-cache")
+    assert result.exit_code == 1
+    assert "/etc/hostname" in result.output

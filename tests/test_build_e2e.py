@@ -1,0 +1,113 @@
+"""End-to-end: build the sample kit and inspect the PDFs a user gets."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from .conftest import pdftotext
+
+pytestmark = pytest.mark.slow
+
+
+def reading(root: Path) -> Path:
+    return root / "build" / "mini" / "mini.pdf"
+
+
+def test_outputs_exist_and_are_valid(built: Path) -> None:
+    folder = built / "build" / "mini"
+    for name in ("mini.pdf", "handouts/alpha.pdf", "handouts/beta.pdf", "handouts/gamma.pdf",
+                 "manifest.json"):
+        assert (folder / name).is_file(), name
+    for pdf in folder.rglob("*.pdf"):
+        check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_page_labels_cover_contents_then_continuous(built: Path) -> None:
+    reader = PdfReader(reading(built))
+    labels = reader.page_labels
+    assert labels[0] == "Cover"
+    assert labels[1] == "i"
+    assert labels[2:5] == ["1", "2", "3"]
+    assert len(labels) == len(reader.pages) >= 6
+
+
+def test_contents_page_shows_true_labels(built: Path) -> None:
+    reader = PdfReader(reading(built))
+    labels = reader.page_labels
+    contents = pdftotext(reading(built), 2, 2)
+    outline = {str(o.title): reader.get_destination_page_number(o)
+               for o in reader.outline if not isinstance(o, list)}
+    for title in ("Alpha handout", "Beta guide", "Gamma long guide"):
+        line = next(ln for ln in contents.splitlines() if title in ln)
+        assert line.split()[-1] == labels[outline[title]], line
+        # the document really starts there
+        assert title in pdftotext(reading(built), outline[title] + 1, outline[title] + 1)
+
+
+def test_bookmarks_one_per_document_with_nested_headings(built: Path) -> None:
+    reader = PdfReader(reading(built))
+    top = [str(o.title) for o in reader.outline if not isinstance(o, list)]
+    assert top == ["Contents", "Alpha handout", "Beta guide", "Gamma long guide"]
+    nested = reader.outline[reader.outline.index(
+        next(o for o in reader.outline if not isinstance(o, list)
+             and o.title == "Gamma long guide")) + 1]
+    assert [str(o.title) for o in nested][:2] == ["Gamma part 1", "Gamma part 2"]
+
+
+def test_metadata_language_and_title(built: Path) -> None:
+    reader = PdfReader(reading(built))
+    meta = reader.metadata
+    assert meta is not None
+    assert meta.title == "Mini Kit"
+    assert meta.author == "Testville Police Department"
+    assert "Three documents" in (meta.subject or "")
+    assert "printkit" in str(meta.get("/Keywords"))
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert bool(reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"])
+
+
+def test_all_fonts_embedded_and_packaged(built: Path) -> None:
+    out = subprocess.run(["pdffonts", str(reading(built))], capture_output=True, text=True,
+                         check=True).stdout.splitlines()[2:]
+    assert out
+    for line in out:
+        name = line.split()[0]
+        assert "printkit" in name or "Atkinson" in name, line
+        assert " yes " in line, f"not embedded: {line}"
+
+
+def test_text_variables_dates_and_registry(built: Path) -> None:
+    text = pdftotext(built / "build/mini/handouts/alpha.pdf")
+    assert "Event on March 5, 2026; check in on March 12, 2026" in text
+    assert "988 Suicide & Crisis Lifeline" in text
+    assert "EAP desk" in text
+    assert "Testville PD" in text  # running footer
+
+
+def test_page_numbers_are_stamped(built: Path) -> None:
+    reader = PdfReader(reading(built))
+    last = reader.pages[-1].extract_text()
+    assert re.search(rf"\b{reader.page_labels[-1]}\b", last)
+    gamma = PdfReader(built / "build/mini/handouts/gamma.pdf")
+    assert "1 of " in gamma.pages[0].extract_text()
+
+
+def test_manifest_lists_inputs_pages_and_output_hashes(built: Path) -> None:
+    folder = built / "build" / "mini"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [d["id"] for d in manifest["documents"]] == ["alpha", "beta", "gamma"]
+    assert all(d["pages"] >= 1 for d in manifest["documents"])
+    assert "kits/mini.yaml" in manifest["inputs"]
+    assert "templates/docs/mini/alpha.html" in manifest["inputs"]
+    assert "assets/img/dot.svg" in manifest["inputs"]
+    for name, info in manifest["outputs"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == info["sha256"]
+    assert manifest["variables"]["event_name"] == "kits/mini.yaml"

@@ -1,0 +1,111 @@
+"""The command line: help, list, check, exit statuses, clear messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from printkit.cli import cli
+
+
+def test_help_everywhere() -> None:
+    runner = CliRunner()
+    for args in ([], ["build"], ["check"], ["list"], ["schema"], ["show"], ["clean"]):
+        result = runner.invoke(cli, [*args, "--help"])
+        assert result.exit_code == 0, args
+        assert "Usage:" in result.output
+
+
+def test_list_shows_kits(run: Callable[..., Result]) -> None:
+    result = run("list")
+    assert result.exit_code == 0
+    assert "mini  Mini Kit" in result.output
+    assert "documents: alpha, beta, gamma" in result.output
+
+
+def test_check_clean_project(run: Callable[..., Result]) -> None:
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert "no errors" in result.output
+
+
+def test_check_reports_three_mistakes_with_lines(project: Path,
+                                                 run: Callable[..., Result]) -> None:
+    (project / "kits/bad.yaml").write_text(
+        "title: Bad\n"
+        "subtitel: typo\n"
+        "paper: letter-ish\n"
+        "documents:\n"
+        "  - id: one\n"
+        "    template: docs/mini/nope.html\n"
+    )
+    result = run("check", "bad")
+    assert result.exit_code == 1
+    out = result.output
+    assert "kits/bad.yaml:2: error: unknown key 'subtitel'" in out
+    assert "Did you mean 'subtitle'?" in out
+    assert "kits/bad.yaml:3:" in out and "letter-ish" in out
+    assert "kits/bad.yaml:6:" in out and "docs/mini/nope.html not found" in out
+    assert "3 problems found." in out
+    assert "Traceback" not in out
+
+
+def test_check_flags_unknown_resource_once(project: Path, run: Callable[..., Result]) -> None:
+    alpha = project / "templates/docs/mini/alpha.html"
+    alpha.write_text(alpha.read_text().replace("resource_card('lifeline-988'",
+                                               "resource_card('no-such-line'"))
+    result = run("check", "mini")
+    assert result.exit_code == 1
+    assert ("templates/docs/mini/alpha.html:8: error: resource id 'no-such-line' is not in "
+            "data/resources.yaml") in result.output
+    assert "1 problem found." in result.output
+
+
+def test_check_flags_missing_alt_text_and_missing_image(project: Path,
+                                                        run: Callable[..., Result]) -> None:
+    alpha = project / "templates/docs/mini/alpha.html"
+    alpha.write_text(alpha.read_text().replace(' alt="a dot"', "").replace(
+        "{% endblock %}\n{% block sources", '<img src="assets/img/none.png" alt="x">'
+        "{% endblock %}\n{% block sources"))
+    result = run("check", "mini")
+    assert result.exit_code == 1
+    assert "templates/docs/mini/alpha.html:11: error: image 'assets/img/dot.svg' has no alt text" \
+        in result.output
+    assert "'assets/img/none.png' not found" in result.output
+
+
+def test_unknown_kit_suggests(run: Callable[..., Result]) -> None:
+    result = run("build", "mnii")
+    assert result.exit_code == 1
+    assert "no kit named 'mnii'" in result.output
+    assert "Did you mean 'mini'?" in result.output
+
+
+def test_usage_errors_exit_2(run: Callable[..., Result]) -> None:
+    assert run("build", "--jobs", "-1").exit_code == 2
+    assert run("build", "--set", "novalue").exit_code == 2
+    assert run("build", "--paper", "postcard").exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+def test_no_project_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "list"])
+    assert result.exit_code == 1
+    assert "No printkit project found" in result.output
+
+
+def test_schema_is_json(run: Callable[..., Result]) -> None:
+    result = run("schema")
+    schema = json.loads(result.output)
+    assert "documents" in schema["properties"]
+
+
+def test_show_lists_variable_sources(run: Callable[..., Result]) -> None:
+    result = run("show", "mini", "--set", "event_name=X")
+    assert result.exit_code == 0
+    assert 'event_name = "X"    <- --set' in result.output
+    assert "event_date = 2026-03-05    <- kits/mini.yaml" in result.output
+    assert "contacts.eap" in result.output and "<- printkit.yaml" in result.output
