@@ -9,10 +9,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .build import BuildOptions, KitResult, Reporter, build  # noqa: E402
-from .errors import InputError, PrintkitError, Problem  # noqa: E402
-from .kit import Kit, load_kit  # noqa: E402
-from .project import Project, load_project  # noqa: E402
+from .build import BuildOptions, KitResult, Reporter, build
+from .errors import InputError, PrintkitError, Problem
+from .kit import Kit, load_kit
+from .project import Project, load_project
 
 __all__ = [
     "BuildOptions",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.constants import PageLabelStyle
 from pypdf.generic import (
     ArrayObject,
     BooleanObject,
@@ -175,7 +176,7 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
         for _ in range(placement.front_blanks[1]):
             _blank(writer, width, height)
         index = contents_pages.stop + placement.front_blanks[1]
-        writer.set_page_label(start, index - 1, style="/r", start=1)
+        writer.set_page_label(start, index - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
         outline.append((0, part.title, start))
     doc_first_pages: dict[str, int] = {}
     body_start = index
@@ -201,7 +202,7 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
             _blank(writer, width, height)
             index += 1
     if docs:
-        writer.set_page_label(body_start, index - 1, style="/D", start=1)
+        writer.set_page_label(body_start, index - 1, style=PageLabelStyle.DECIMAL, start=1)
     for i in contents_pages:
         _retarget_links(writer, i, doc_first_pages)
     _add_outline(writer, outline)

@@ -51,13 +51,13 @@ class KitResult:
 class Reporter:
     """What a build tells its user. The CLI subclasses this; the library default is silent."""
 
-    def progress(self, done: int, total: int, label: str) -> None:  # noqa: B027
+    def progress(self, done: int, total: int, label: str) -> None:
         pass
 
-    def detail(self, message: str) -> None:  # noqa: B027
+    def detail(self, message: str) -> None:
         pass
 
-    def warning(self, message: str) -> None:  # noqa: B027
+    def warning(self, message: str) -> None:
         pass
 
 
@@ -79,11 +79,9 @@ def _render_all(jobs: Sequence[RenderJob], workers: int, reporter: Reporter) -> 
         # Longest first keeps both cores busy to the end; order is restored below.
         order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
         futures = {i: pool.submit(render_job, jobs[i]) for i in order}
-        done = 0
         by_index: dict[int, RenderResult] = {}
-        for i in order:
+        for done, i in enumerate(order, 1):
             by_index[i] = futures[i].result()
-            done += 1
             reporter.progress(done, len(jobs), jobs[i].label)
         results = [by_index[i] for i in range(len(jobs))]
     return results

@@ -9,6 +9,7 @@ successful renders are stored. Nothing is ever invalidated in place.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -78,11 +79,10 @@ class Cache:
         for dep, digest in meta.get("deps", {}).items():
             if self.hasher(dep) != digest:
                 return None, f"{dep} changed"
-        try:
+        with contextlib.suppress(OSError):
             os.utime(meta_path)  # recency for the size bound
-        except OSError:
-            pass
-        return Entry(pdf, int(meta["pages"]), dict(meta["deps"]), list(meta.get("warnings", []))), ""
+        entry = Entry(pdf, int(meta["pages"]), dict(meta["deps"]), list(meta.get("warnings", [])))
+        return entry, ""
 
     def put(self, key: str, entry: Entry) -> None:
         if not self.enabled:

@@ -109,8 +109,8 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
     planner = Planner(project, env, FileHasher())
     for sheet in project.stylesheets:
         text = sheet.read_text("utf-8", errors="replace")
-        for number, line in enumerate(text.splitlines(), 1):
-            for url in CSS_URL_RE.findall(line):
+        for number, css_line in enumerate(text.splitlines(), 1):
+            for url in CSS_URL_RE.findall(css_line):
                 target_base = sheet.parent
                 if urlsplit(url).scheme or url.startswith("/"):
                     found = _check_url(project, url, project.rel(sheet), number)
@@ -143,9 +143,9 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue
-            for rid, file, line in info.resource_ids:
+            for rid, file, rline in info.resource_ids:
                 if registry.get(rid) is None:
-                    problems.append(Problem(f"templates/{file}", line,
+                    problems.append(Problem(f"templates/{file}", rline,
                                             f"resource id '{rid}' is not in "
                                             "data/resources.yaml",
                                             "Add the entry to the registry or fix the id."))

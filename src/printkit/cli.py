@@ -125,7 +125,8 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
           vars_files: tuple[Path, ...], name: str | None, paper: str | None, grayscale: bool,
           jobs: int, no_cache: bool) -> None:
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
-    from .build import BuildOptions, build as run_build
+    from .build import BuildOptions
+    from .build import build as run_build
     from .plan import Settings
     from .slug import safe_name
     from .variables import load_vars_file, parse_set_options
@@ -256,10 +257,10 @@ def show(ctx: Context, kit: str, sets: tuple[str, ...], vars_files: tuple[Path, 
     click.echo("outputs: " + ", ".join(o.kind for o in k.outputs))
     click.echo("variables:")
     for key in sorted(resolved.sources):
-        value: Any = resolved.values
+        found: Any = resolved.values
         for part in key.split("."):
-            value = value[part]
-        shown = value.isoformat() if hasattr(value, "isoformat") else json.dumps(value)
+            found = found[part]
+        shown = found.isoformat() if hasattr(found, "isoformat") else json.dumps(found)
         click.echo(f"  {key} = {shown}    <- {resolved.sources[key]}")
 
 

@@ -97,7 +97,8 @@ def qr(value: Any, scale: int = 4, dark: str = "#1b2a41") -> Markup:
     return Markup(out.getvalue().decode("utf-8"))
 
 
-CSS_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgb\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*\))$")
+CSS_COLOR_RE = re.compile(
+    r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|rgb\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*\))$")
 
 
 def css_color(value: Any) -> Markup:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from pypdf import PageObject, PdfWriter
 from pypdf.generic import (
     ArrayObject,
+    ContentStream,
     DecodedStreamObject,
     DictionaryObject,
     IndirectObject,
@@ -66,19 +68,18 @@ def metrics() -> Metrics:
     name = font["name"].getDebugName(6) or "AtkinsonHyperlegible-Regular"
     return Metrics(tuple(widths), round(os2.sTypoAscender * scale),
                    round(os2.sTypoDescender * scale),
-                   round(getattr(os2, "sCapHeight", 700) * scale), bbox,  # type: ignore[arg-type]
+                   round(getattr(os2, "sCapHeight", 700) * scale), bbox,
                    name)
 
 
 def add_font(writer: PdfWriter) -> IndirectObject:
     """Embed the font once in ``writer``; returns the font dictionary's reference."""
     m = metrics()
-    program = DecodedStreamObject()
+    raw = DecodedStreamObject()
     data = regular_font().read_bytes()
-    program.set_data(data)
-    program[NameObject("/Length1")] = NumberObject(len(data))
-    program = program.flate_encode()
-    program_ref = writer._add_object(program)
+    raw.set_data(data)
+    raw[NameObject("/Length1")] = NumberObject(len(data))
+    program_ref = writer._add_object(raw.flate_encode())
     descriptor = DictionaryObject({
         NameObject("/Type"): NameObject("/FontDescriptor"),
         NameObject("/FontName"): NameObject("/" + m.ps_name),
@@ -127,16 +128,14 @@ def stamp(page: PageObject, font_ref: IndirectObject, text: str, *, align: str,
     ops = (b"Q q BT " + FONT_NAME.encode() + b" " + f"{size:g}".encode() + b" Tf " +
            f"{gray:g} g 1 0 0 1 {x:.2f} {y:.2f} Tm ".encode() + _pdf_string(text) +
            b" Tj ET Q")
-    resources = page.get("/Resources")
-    if resources is None:
-        page[NameObject("/Resources")] = resources = DictionaryObject()
-    resources = resources.get_object()
-    fonts = resources.get("/Font")
-    if fonts is None:
-        resources[NameObject("/Font")] = fonts = DictionaryObject()
-    fonts.get_object()[NameObject(FONT_NAME)] = font_ref
+    if page.get("/Resources") is None:
+        page[NameObject("/Resources")] = DictionaryObject()
+    resources: Any = page["/Resources"].get_object()
+    if resources.get("/Font") is None:
+        resources[NameObject("/Font")] = DictionaryObject()
+    resources["/Font"].get_object()[NameObject(FONT_NAME)] = font_ref
     contents = page.get_contents()
     data = b"q\n" + (contents.get_data() if contents is not None else b"") + b"\n" + ops + b"\n"
-    stream = DecodedStreamObject()
+    stream = ContentStream(None, None)
     stream.set_data(data)
     page.replace_contents(stream)

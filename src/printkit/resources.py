@@ -105,7 +105,7 @@ def load_registry(file: Path, display: str = "data/resources.yaml") -> Registry:
         if any(p.severity == "error" and p.message.startswith(f"resource '{rid}'")
                for p in problems):
             continue
-        values = {k: (v if k == "verified" else str(v)) for k, v in raw.items()}
+        values: dict[str, Any] = {k: (v if k == "verified" else str(v)) for k, v in raw.items()}
         entries[rid] = Resource(id=rid, **values)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)

@@ -49,7 +49,8 @@ def _messages(error: jsonschema.ValidationError, loc: Located, display: str) -> 
     if v == "additionalProperties" and isinstance(error.instance, dict):
         allowed = _allowed_keys(schema)
         out = []
-        for key in error.instance:
+        instance: dict[str, Any] = error.instance
+        for key in instance:
             if key in allowed:
                 continue
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
@@ -64,7 +65,8 @@ def _messages(error: jsonschema.ValidationError, loc: Located, display: str) -> 
         return [Problem(display, line, f"{where} is missing '{missing}'",
                         f"Add '{missing}:'.")]
     if v == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
+        choices: list[Any] = list(error.validator_value)  # type: ignore[arg-type]
+        options = ", ".join(str(o) for o in choices)
         return [Problem(display, line, f"{where}: '{error.instance}' is not allowed",
                         f"Use one of: {options}.")]
     if v == "type":

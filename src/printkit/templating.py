@@ -12,7 +12,9 @@ from typing import Any
 import jinja2
 import jinja2.meta
 import jinja2.nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
 
 from .errors import InputError, Problem, problem
 from .filters import FILTERS, FilterError
@@ -237,7 +239,7 @@ def render_markdown(env: jinja2.Environment, name: str, context: Mapping[str, An
     body = md.render(text)
     wrapper = ("{% extends " + repr(layout) + " %}"
                "{% block content %}{{ __markdown__ }}{% endblock %}")
-    ctx = {**context, "__markdown__": jinja2.utils.markupsafe.Markup(body),
+    ctx = {**context, "__markdown__": Markup(body),
            "front": front}
     if "title" in front and not context.get("doc", {}).get("title"):
         ctx["doc"] = {**context.get("doc", {}), "title": front["title"]}
