@@ -17,6 +17,8 @@ kits: $(STAMP)
 	$(BIN)/printkit build $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP) test-deps
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto -q
 
 check: $(STAMP)
