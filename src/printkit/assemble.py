@@ -247,7 +247,7 @@ def assemble_handout(part: Part, meta: Metadata) -> bytes:
     if len(tops) == 1 and tops[0][1].strip().lower() == part.title.strip().lower():
         children = [(lvl - 1, t, p) for lvl, t, p in children if (lvl, t, p) != tops[0]]
     outline.extend(c for c in children if c[0] >= 1)
-    if count > 1:
+    if count > 1 and not folio.is_small(writer.pages[0]):
         font = folio.add_font(writer)
         for i in range(count):
             folio.stamp(writer.pages[i], font, f"{i + 1} of {count}", align="right")

@@ -219,17 +219,21 @@ class Builder:
         folder = self.folder_for(kit)
         outputs = Outputs(folder)
         outputs.add(f"{kit.id}.pdf", reading)
+        handouts = []
         for part in doc_parts:
             handout_meta = Metadata(part.title, meta.author, f"{kit.title}: {part.title}",
                                     meta.keywords, meta.language, meta.creator)
-            outputs.add(f"handouts/{part.id}.pdf", assemble_handout(part, handout_meta))
+            handouts.append(assemble_handout(part, handout_meta))
+            outputs.add(f"handouts/{part.id}.pdf", handouts[-1])
+        self._production(plan, reading, {p.id: h for p, h in zip(doc_parts, handouts,
+                                                                  strict=True)}, outputs)
         warnings = sorted({w for d in _with_cover(plan) if d.job is not None
                            for w in self.entries[d.job.key].warnings})
         if self.options.strict and warnings:
             raise InputError([Problem(kit.display, None, f"warning: {w}") for w in warnings])
         manifest = self._manifest(plan, outputs, contents_job)
         outputs.add("manifest.json", manifest)
-        written = outputs.commit(prune=("handouts",))
+        written = outputs.commit(prune=("handouts", "cut-sheets"))
         keys = [d.job.key for d in _with_cover(plan) if d.job is not None]
         if contents_job is not None:
             keys.append(contents_job.key)
@@ -239,6 +243,31 @@ class Builder:
         return KitResult(kit.id, folder, page_count(reading), rendered,
                          len(set(keys)) - rendered, time.perf_counter() - started, written,
                          warnings)
+
+    def _production(self, plan: KitPlan, reading: bytes, handouts: dict[str, bytes],
+                    outputs: Outputs) -> None:
+        """Booklets, cut sheets and card sheets the kit asks for."""
+        from .impose import make_booklet, make_card_sheet, make_cut_sheet
+
+        kit = plan.kit
+        for out in kit.outputs:
+            opts = out.options
+            if out.kind == "booklet":
+                outputs.add(f"{kit.id}-booklet.pdf", make_booklet(
+                    reading, str(opts.get("sheet", "double")), bool(opts.get("marks", False)),
+                    float(opts.get("creep", 0.0)), f"{kit.title} (booklet)"))
+            elif out.kind == "cut-sheets":
+                up = int(opts.get("up", 4))
+                chosen = list(opts.get("documents", [])) or list(handouts)
+                for doc_id in chosen:
+                    outputs.add(f"cut-sheets/{doc_id}-{up}up.pdf",
+                                make_cut_sheet(handouts[doc_id], up, True,
+                                               f"{doc_id} ({up}-up)"))
+            elif out.kind == "cards":
+                doc_id = str(opts.get("document", ""))
+                if doc_id:
+                    outputs.add(f"{kit.id}-cards.pdf",
+                                make_card_sheet(handouts[doc_id], f"{kit.title} (cards)"))
 
     def _manifest(self, plan: KitPlan, outputs: Outputs, contents_job: RenderJob | None) -> bytes:
         kit = plan.kit

@@ -265,6 +265,40 @@ def show(ctx: Context, kit: str, sets: tuple[str, ...], vars_files: tuple[Path, 
 
 
 @cli.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--layout", type=click.Choice(["saddle", "2up", "4up", "cards"]), required=True,
+              help="saddle: booklet spreads; 2up/4up: pages on a sheet; cards: 10-up cards.")
+@click.option("--sheet", type=click.Choice(["double", "same"]), default="double",
+              help="saddle: sheet twice the page size, or the same size (pages scaled).")
+@click.option("--marks/--no-marks", default=False, help="saddle: fold and crop marks.")
+@click.option("--creep", type=click.FloatRange(0, 5), default=0.0, help="saddle: creep in mm.")
+@click.option("--repeat", is_flag=True, help="2up/4up: repeat each page to fill the sheet.")
+@_common
+def impose(source: Path, target: Path, layout: str, sheet: str, marks: bool, creep: float,
+           repeat: bool) -> None:
+    """Impose any PDF: SOURCE -> TARGET as a booklet, 2-up, 4-up or card sheet."""
+    from pypdf.errors import PdfReadError
+
+    from .atomic import write_bytes
+    from .impose import make_booklet, make_card_sheet, make_cut_sheet
+
+    data = source.read_bytes()
+    try:
+        if layout == "saddle":
+            out = make_booklet(data, sheet, marks, creep, source.stem)
+        elif layout == "cards":
+            out = make_card_sheet(data, source.stem)
+        else:
+            out = make_cut_sheet(data, 2 if layout == "2up" else 4, repeat, source.stem)
+    except (PdfReadError, ValueError, KeyError, IndexError) as exc:
+        raise InputError([Problem(str(source), None, f"not a usable PDF ({exc})",
+                                  "Open it in a PDF viewer and save a fresh copy.")]) from None
+    write_bytes(target, out)
+    click.echo(f"{target}: {layout}")
+
+
+@cli.command()
 @click.option("--cache-only", is_flag=True, help="Remove only the render cache.")
 @_common
 @pass_ctx

@@ -110,11 +110,19 @@ def _pdf_string(text: str) -> bytes:
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
+def is_small(page: PageObject) -> bool:
+    """Cards and labels (under 4 in either way) carry no page number."""
+    box = page.mediabox
+    return min(float(box.width), float(box.height)) < 288
+
+
 def stamp(page: PageObject, font_ref: IndirectObject, text: str, *, align: str,
           margin: float = 54.0, baseline: float = 28.0, size: float = 8.5,
           gray: float = 0.35) -> None:
     """Draw ``text`` at the foot of ``page``: align 'left', 'right' or 'center'."""
-    box = page.mediabox
+    if is_small(page):
+        return
+    box = page.trimbox
     x0, y0 = float(box.left), float(box.bottom)
     width = float(box.width)
     text_width = metrics().width(text, size)

@@ -316,6 +316,10 @@ def _outputs(items: list[Any], documents: list[Document], display: str, line: in
                 if doc_id not in ids:
                     problems.append(Problem(display, line, f"{kind} output names document "
                                             f"'{doc_id}', which the kit does not have"))
+    for o in outs:
+        if o.kind == "cards" and not o.options.get("document"):
+            problems.append(Problem(display, line, "the cards output needs a document",
+                                    "Write it as: - cards: {document: wallet-card}"))
     kinds = {o.kind for o in outs}
     # The reading copy and the handouts are always made; listing them is optional.
     for kind in ("reading", "handouts"):

@@ -1,0 +1,260 @@
+"""Imposition: pure slot tables, and one pypdf applier that places pages on sheets.
+
+A slot table says, for each output sheet, which source page (index, or None for a blank)
+goes in which slot. Tables are plain data, so every page count is easy to test.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.generic import ContentStream
+
+Slot = int | None
+
+INCH = 72.0
+MARK_LEN = 0.25 * INCH
+MARK_GAP = 0.0625 * INCH
+MARK_ZONE = MARK_LEN + MARK_GAP + 2.0
+
+
+# ----------------------------------------------------------------------------- tables
+def booklet_order(n: int) -> list[Slot]:
+    """Reading order padded to a multiple of four, blanks placed before the back cover
+    so the back cover stays last (a single page has no back cover)."""
+    if n <= 0:
+        return []
+    total = math.ceil(n / 4) * 4
+    pad = total - n
+    if n == 1:
+        return [0] + [None] * pad
+    return [*range(n - 1), *([None] * pad), n - 1]
+
+
+def saddle_stitch(n: int) -> list[tuple[tuple[Slot, Slot], tuple[Slot, Slot]]]:
+    """Printer spreads for a saddle-stitched booklet of ``n`` pages.
+
+    One entry per sheet: ((front left, front right), (back left, back right)), for
+    duplex printing flipped on the short edge. Sheet 0 is the outermost.
+    """
+    order = booklet_order(n)
+    total = len(order)
+    sheets = []
+    for s in range(total // 4):
+        front = (order[total - 1 - 2 * s], order[2 * s])
+        back = (order[2 * s + 1], order[total - 2 - 2 * s])
+        sheets.append((front, back))
+    return sheets
+
+
+def n_up(n: int, up: int, repeat: bool = False) -> list[list[Slot]]:
+    """Sheets of ``up`` slots: consecutive pages, or (repeat) each page ``up`` times."""
+    if repeat:
+        return [[i] * up for i in range(n)]
+    sheets = []
+    for start in range(0, n, up):
+        sheets.append([i if i < n else None for i in range(start, start + up)])
+    return sheets
+
+
+def card_sheets(cards: int, cols: int = 2, rows: int = 5) -> list[tuple[list[Slot], list[Slot]]]:
+    """Fronts and backs for two-sided cards (card i = pages 2i, 2i+1), ``cols * rows`` a sheet.
+
+    Slots are numbered row by row from the top left. A back sheet is mirrored left-right,
+    so after a long-edge duplex flip each back lands behind its own front. With fewer cards
+    than slots, the cards repeat to fill the sheet.
+    """
+    per = cols * rows
+    if cards <= 0:
+        return []
+    out = []
+    sheet_count = math.ceil(cards / per) if cards > per else 1
+    for s in range(sheet_count):
+        front: list[Slot] = []
+        for slot in range(per):
+            card = (s * per + slot) if cards > per else slot % cards
+            front.append(2 * card if card < cards else None)
+        back: list[Slot] = []
+        for slot in range(per):
+            r, c = divmod(slot, cols)
+            mirror = front[r * cols + (cols - 1 - c)]
+            back.append(None if mirror is None else mirror + 1)
+        out.append((front, back))
+    return out
+
+
+# ----------------------------------------------------------------------------- geometry
+@dataclass(frozen=True)
+class Placement:
+    page: int          # source page index
+    x: float           # lower-left corner of the placed page on the sheet
+    y: float
+    scale: float
+
+
+@dataclass(frozen=True)
+class Sheet:
+    width: float
+    height: float
+    placements: tuple[Placement, ...]
+    marks: tuple[tuple[float, float, float, float], ...] = ()   # line segments
+    fold: tuple[float, ...] = ()                                # x of vertical fold lines
+
+
+def _crop_marks(x0: float, y0: float, x1: float, y1: float) -> list[tuple[float, float, float, float]]:
+    """Corner crop marks just outside the rectangle (x0, y0)-(x1, y1)."""
+    g, ln = MARK_GAP, MARK_LEN
+    out = []
+    for x, y, dx, dy in ((x0, y0, -1, -1), (x1, y0, 1, -1), (x0, y1, -1, 1), (x1, y1, 1, 1)):
+        out.append((x + dx * g, y, x + dx * (g + ln), y))
+        out.append((x, y + dy * g, x, y + dy * (g + ln)))
+    return out
+
+
+def booklet_sheets(n: int, page_w: float, page_h: float, mode: str = "double",
+                   marks: bool = False, creep_pt: float = 0.0) -> list[Sheet]:
+    """Sheets (front, back, front, back, ...) for a saddle-stitched booklet."""
+    spreads = saddle_stitch(n)
+    if mode == "double":
+        sheet_w, sheet_h = 2 * page_w, page_h
+    else:  # "same": two pages scaled onto a landscape sheet of the page's own size
+        sheet_w, sheet_h = page_h, page_w
+    margin = MARK_ZONE if marks else 0.0
+    scale = min((sheet_w - 2 * margin) / (2 * page_w), (sheet_h - 2 * margin) / page_h)
+    spread_w, spread_h = 2 * page_w * scale, page_h * scale
+    left = (sheet_w - spread_w) / 2
+    bottom = (sheet_h - spread_h) / 2
+    spine = sheet_w / 2
+    count = len(spreads)
+    out = []
+    for s, sides in enumerate(spreads):
+        # creep: inner sheets' pages move toward the spine so margins look even once folded
+        shift = creep_pt * (s / (count - 1)) if count > 1 else 0.0
+        for left_page, right_page in sides:
+            placements = []
+            if left_page is not None:
+                placements.append(Placement(left_page, left + shift, bottom, scale))
+            if right_page is not None:
+                placements.append(Placement(right_page, spine - shift, bottom, scale))
+            m = (_crop_marks(left, bottom, left + spread_w, bottom + spread_h)
+                 if marks else [])
+            out.append(Sheet(sheet_w, sheet_h, tuple(placements), tuple(m),
+                             (spine,) if marks else ()))
+    return out
+
+
+def grid_sheets(slots: Sequence[Sequence[Slot]], cols: int, rows: int, page_w: float,
+                page_h: float, sheet_w: float, sheet_h: float, marks: bool = True) -> list[Sheet]:
+    """Place pages in a centred grid on each sheet, scaled to fit a cell if needed."""
+    margin = MARK_ZONE if marks else 0.0
+    scale = min(1.0, (sheet_w - 2 * margin) / (cols * page_w),
+                (sheet_h - 2 * margin) / (rows * page_h))
+    cell_w, cell_h = page_w * scale, page_h * scale
+    x0 = (sheet_w - cols * cell_w) / 2
+    y_top = (sheet_h + rows * cell_h) / 2
+    out = []
+    for sheet in slots:
+        placements = []
+        for i, page in enumerate(sheet):
+            if page is None:
+                continue
+            r, c = divmod(i, cols)
+            placements.append(Placement(page, x0 + c * cell_w, y_top - (r + 1) * cell_h, scale))
+        m: list[tuple[float, float, float, float]] = []
+        if marks:
+            g, ln = MARK_GAP, MARK_LEN
+            y_bottom = y_top - rows * cell_h
+            x_right = x0 + cols * cell_w
+            for c in range(cols + 1):
+                x = x0 + c * cell_w
+                m.append((x, y_top + g, x, y_top + g + ln))
+                m.append((x, y_bottom - g, x, y_bottom - g - ln))
+            for r in range(rows + 1):
+                y = y_top - r * cell_h
+                m.append((x0 - g, y, x0 - g - ln, y))
+                m.append((x_right + g, y, x_right + g + ln, y))
+        out.append(Sheet(sheet_w, sheet_h, tuple(placements), tuple(m)))
+    return out
+
+
+# ----------------------------------------------------------------------------- applier
+def apply(source: bytes, sheets: Sequence[Sheet], title: str = "") -> bytes:
+    """Draw each sheet's pages (and marks) into a new PDF."""
+    reader = PdfReader(io.BytesIO(source))
+    src = PdfWriter(clone_from=reader)
+    out = PdfWriter()
+    for sheet in sheets:
+        page = out.add_blank_page(sheet.width, sheet.height)
+        for p in sheet.placements:
+            source_page = src.pages[p.page]
+            box = source_page.trimbox
+            ctm = (Transformation().translate(-float(box.left), -float(box.bottom))
+                   .scale(p.scale, p.scale).translate(p.x, p.y))
+            page.merge_transformed_page(source_page, ctm, over=True, expand=False)
+        if sheet.marks or sheet.fold:
+            _draw_lines(page, sheet)
+    if title:
+        out.add_metadata({"/Title": title, "/Producer": "printkit", "/Creator": "printkit"})
+    out.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+    buf = io.BytesIO()
+    out.write(buf)
+    return buf.getvalue()
+
+
+def _draw_lines(page: object, sheet: Sheet) -> None:
+    from pypdf import PageObject
+
+    assert isinstance(page, PageObject)
+    ops = ["q", "0.25 w", "0 0 0 RG"]
+    for x1, y1, x2, y2 in sheet.marks:
+        ops.append(f"{x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l S")
+    for x in sheet.fold:  # dashed fold marks in the top and bottom margins
+        ops.append("[3 2] 0 d")
+        ops.append(f"{x:.2f} {sheet.height:.2f} m {x:.2f} {sheet.height - MARK_LEN:.2f} l S")
+        ops.append(f"{x:.2f} 0 m {x:.2f} {MARK_LEN:.2f} l S")
+    ops.append("Q")
+    stream = ContentStream(None, None)
+    contents = page.get_contents()
+    stream.set_data((contents.get_data() if contents is not None else b"") + b"\n" +
+                    "\n".join(ops).encode() + b"\n")
+    page.replace_contents(stream)
+
+
+# ----------------------------------------------------------------------------- products
+LETTER = (612.0, 792.0)
+
+
+def page_size(source: bytes) -> tuple[int, float, float]:
+    """(page count, width, height) of the first page's trim box."""
+    reader = PdfReader(io.BytesIO(source))
+    box = reader.pages[0].trimbox
+    return len(reader.pages), float(box.width), float(box.height)
+
+
+def make_booklet(source: bytes, mode: str = "double", marks: bool = False,
+                 creep_mm: float = 0.0, title: str = "") -> bytes:
+    n, w, h = page_size(source)
+    return apply(source, booklet_sheets(n, w, h, mode, marks, creep_mm * 72 / 25.4), title)
+
+
+def make_cut_sheet(source: bytes, up: int = 4, repeat: bool = True, title: str = "") -> bytes:
+    """2-up (two pages side by side on a landscape sheet) or 4-up (2 x 2), with cut marks."""
+    n, w, h = page_size(source)
+    cols, rows = (2, 1) if up == 2 else (2, 2)
+    sheet_w, sheet_h = (h, w) if up == 2 else (w, h)
+    return apply(source, grid_sheets(n_up(n, up, repeat), cols, rows, w, h, sheet_w, sheet_h),
+                 title)
+
+
+def make_card_sheet(source: bytes, title: str = "", sheet: tuple[float, float] = LETTER) -> bytes:
+    """Business-card pages (front, back per card) ten to a Letter sheet, backs mirrored."""
+    n, w, h = page_size(source)
+    sheets = []
+    for front, back in card_sheets(max(1, n // 2)):
+        sheets.extend(grid_sheets([front], 2, 5, w, h, *sheet))
+        sheets.extend(grid_sheets([back], 2, 5, w, h, *sheet))
+    return apply(source, sheets, title)

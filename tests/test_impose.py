@@ -1,0 +1,127 @@
+"""Imposition tables for every page count, and the sheets they make."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pytest
+from pypdf import PdfWriter
+
+from printkit.impose import (
+    booklet_order,
+    booklet_sheets,
+    card_sheets,
+    make_booklet,
+    make_card_sheet,
+    n_up,
+    saddle_stitch,
+)
+
+
+def fold(n: int) -> list[int | None]:
+    """The page order a reader sees after folding and nesting the printed sheets."""
+    sheets = saddle_stitch(n)
+    total = 4 * len(sheets)
+    order: list[int | None] = [None] * total
+    for s, ((fl, fr), (bl, br)) in enumerate(sheets):
+        # sheet s carries reading positions s*2, s*2+1 (first half) and mirror ones at the back
+        order[2 * s] = fr
+        order[2 * s + 1] = bl
+        order[total - 2 - 2 * s] = br
+        order[total - 1 - 2 * s] = fl
+    return order
+
+
+@pytest.mark.parametrize("n", range(1, 41))
+def test_saddle_stitch_folds_into_reading_order(n: int) -> None:
+    order = fold(n)
+    total = math.ceil(n / 4) * 4
+    assert len(order) == total
+    pages = [p for p in order if p is not None]
+    assert pages == list(range(n)), "folded sheets read in order, every page once"
+    if n > 1:
+        assert order[-1] == n - 1, "back cover stays last"
+        assert order[0] == 0, "front cover first"
+    blanks = [i for i, p in enumerate(order) if p is None]
+    if n > 1 and blanks:
+        assert blanks == list(range(n - 1, total - 1)), "blanks sit before the back cover"
+
+
+@pytest.mark.parametrize("n", range(1, 41))
+def test_booklet_order_pads_to_four(n: int) -> None:
+    order = booklet_order(n)
+    assert len(order) % 4 == 0 and len(order) - n < 4
+
+
+def test_known_eight_page_spreads() -> None:
+    # DESIGN.md: sheet s front = (T-1-2s, 2s), back = (2s+1, T-2-2s)
+    assert saddle_stitch(8) == [((7, 0), (1, 6)), ((5, 2), (3, 4))]
+
+
+def test_six_pages_keep_back_cover_last() -> None:
+    # 6 pages -> 8 slots: blanks at 5 and 6, back cover (5) at slot 7
+    assert booklet_order(6) == [0, 1, 2, 3, 4, None, None, 5]
+
+
+@pytest.mark.parametrize("n,up", [(1, 2), (3, 2), (5, 4), (8, 4)])
+def test_n_up_consecutive_and_repeat(n: int, up: int) -> None:
+    sheets = n_up(n, up)
+    assert [p for s in sheets for p in s if p is not None] == list(range(n))
+    assert all(len(s) == up for s in sheets)
+    assert n_up(n, up, repeat=True) == [[i] * up for i in range(n)]
+
+
+def test_card_backs_are_mirrored_behind_fronts() -> None:
+    sheets = card_sheets(10)
+    front, back = sheets[0]
+    assert front == [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]
+    for slot in range(10):
+        r, c = divmod(slot, 2)
+        assert back[r * 2 + (1 - c)] == front[slot] + 1
+
+
+def test_single_card_fills_the_sheet() -> None:
+    front, back = card_sheets(1)[0]
+    assert front == [0] * 10 and back == [1] * 10
+
+
+def test_booklet_geometry_double_and_same() -> None:
+    double = booklet_sheets(4, 612, 792, "double")
+    assert (double[0].width, double[0].height) == (1224, 792)
+    assert {p.scale for s in double for p in s.placements} == {1.0}
+    same = booklet_sheets(4, 612, 792, "same")
+    assert (same[0].width, same[0].height) == (792, 612)
+    assert all(abs(p.scale - 396 / 612) < 1e-9 for s in same for p in s.placements)
+
+
+def test_creep_moves_inner_sheets_toward_spine() -> None:
+    sheets = booklet_sheets(12, 612, 792, "double", creep_pt=6)
+    outer_left = sheets[0].placements[0].x
+    inner_left = sheets[-1].placements[0].x
+    assert inner_left - outer_left == pytest.approx(6)
+
+
+def _pdf(pages: int, w: float = 612, h: float = 792) -> bytes:
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(w, h)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_make_booklet_sheet_count() -> None:
+    from pypdf import PdfReader
+
+    out = PdfReader(io.BytesIO(make_booklet(_pdf(10))))
+    assert len(out.pages) == 6  # 12 slots -> 3 sheets, front and back
+    assert float(out.pages[0].mediabox.width) == 1224
+
+
+def test_make_card_sheet_two_sides() -> None:
+    from pypdf import PdfReader
+
+    out = PdfReader(io.BytesIO(make_card_sheet(_pdf(2, 252, 144))))
+    assert len(out.pages) == 2
+    assert float(out.pages[0].mediabox.width) == 612

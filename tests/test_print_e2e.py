@@ -1,0 +1,101 @@
+"""Print production from a real build: booklet folding, card sheets, duplex, inheritance."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from .conftest import pdftotext
+
+pytestmark = pytest.mark.slow
+
+
+def words(text: str) -> Counter[str]:
+    return Counter(text.split())
+
+
+def region_text(pdf: Path, page: int, x: float, w: float, h: float) -> str:
+    out = subprocess.run(["pdftotext", "-r", "72", "-f", str(page), "-l", str(page),
+                          "-x", str(int(x)), "-y", "0", "-W", str(int(w)), "-H", str(int(h)),
+                          str(pdf), "-"], capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def test_booklet_folds_into_reading_order(built: Path) -> None:
+    folder = built / "build" / "print"
+    reading = PdfReader(folder / "print.pdf")
+    n = len(reading.pages)
+    booklet = folder / "print-booklet.pdf"
+    sheets = PdfReader(booklet)
+    width = float(sheets.pages[0].mediabox.width)
+    height = float(sheets.pages[0].mediabox.height)
+    halves: list[str] = []
+    for i in range(len(sheets.pages)):
+        halves.append(region_text(booklet, i + 1, 0, width / 2, height))
+        halves.append(region_text(booklet, i + 1, width / 2, width / 2, height))
+    # Fold: for sheet s, front = (left, right) = (T-1-2s, 2s); back = (2s+1, T-2-2s).
+    total = len(halves)
+    folded = [""] * total
+    for s in range(total // 4):
+        fl, fr, bl, br = halves[4 * s: 4 * s + 4]
+        folded[2 * s], folded[2 * s + 1] = fr, bl
+        folded[total - 2 - 2 * s], folded[total - 1 - 2 * s] = br, fl
+    pages = [pdftotext(folder / "print.pdf", i + 1, i + 1) for i in range(n)]
+    non_blank = [f for f in folded if f.strip()]
+    assert len(non_blank) == len([p for p in pages if p.strip()])
+    for page_text, half_text in zip([p for p in pages if p.strip()], non_blank, strict=True):
+        assert words(page_text) == words(half_text)
+    assert words(folded[-1]) == words(pages[-1]), "back cover last"
+
+
+def test_card_sheet_ten_fronts_then_ten_backs(built: Path) -> None:
+    sheet = built / "build" / "print" / "print-cards.pdf"
+    reader = PdfReader(sheet)
+    assert len(reader.pages) == 2
+    assert pdftotext(sheet, 1, 1).count("FRONT TEXT") == 10
+    assert pdftotext(sheet, 2, 2).count("BACK TEXT") == 10
+    # each card position on the front has a back at the mirrored position (long-edge flip)
+    width = float(reader.pages[0].mediabox.width)
+    for r in range(5):
+        top = 36 + r * 144
+        for c in range(2):
+            x = 54 + c * 252
+            mirror_x = width - x - 252
+            front = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-x", str(x), "-y",
+                                    str(top), "-W", "252", "-H", "144", str(sheet), "-"],
+                                   capture_output=True, text=True, check=True).stdout
+            back = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-x", str(int(mirror_x)),
+                                   "-y", str(top), "-W", "252", "-H", "144", str(sheet), "-"],
+                                  capture_output=True, text=True, check=True).stdout
+            assert "FRONT TEXT" in front and "BACK TEXT" in back
+
+
+def test_duplex_documents_start_on_odd_pages(built: Path) -> None:
+    reader = PdfReader(built / "build" / "print" / "print.pdf")
+    labels = reader.page_labels
+    starts = [reader.get_destination_page_number(o) for o in reader.outline
+              if not isinstance(o, list) and o.title != "Contents"]
+    for index in starts:
+        assert int(labels[index]) % 2 == 1
+        assert index % 2 == 0, "a right-hand page in the physical file (cover is page 1)"
+
+
+def test_extends_removes_replaces_and_adds(built: Path) -> None:
+    reader = PdfReader(built / "build" / "print" / "print.pdf")
+    top = [str(o.title) for o in reader.outline if not isinstance(o, list)]
+    assert top == ["Contents", "Alpha handout", "Gamma, retitled", "Mini card"]
+
+
+def test_cut_sheet_four_up(built: Path) -> None:
+    sheet = built / "build" / "print" / "cut-sheets" / "alpha-4up.pdf"
+    assert pdftotext(sheet).count("Alpha section one") == 4
+
+
+def test_print_outputs_pass_qpdf(built: Path) -> None:
+    for pdf in (built / "build" / "print").rglob("*.pdf"):
+        result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert result.returncode == 0, (pdf, result.stdout)
