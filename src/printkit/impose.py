@@ -15,6 +15,7 @@ from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import ContentStream
 
 Slot = int | None
+Segment = tuple[float, float, float, float]
 
 INCH = 72.0
 MARK_LEN = 0.25 * INCH
@@ -101,11 +102,11 @@ class Sheet:
     width: float
     height: float
     placements: tuple[Placement, ...]
-    marks: tuple[tuple[float, float, float, float], ...] = ()   # line segments
+    marks: tuple[Segment, ...] = ()   # line segments
     fold: tuple[float, ...] = ()                                # x of vertical fold lines
 
 
-def _crop_marks(x0: float, y0: float, x1: float, y1: float) -> list[tuple[float, float, float, float]]:
+def _crop_marks(x0: float, y0: float, x1: float, y1: float) -> list[Segment]:
     """Corner crop marks just outside the rectangle (x0, y0)-(x1, y1)."""
     g, ln = MARK_GAP, MARK_LEN
     out = []
@@ -164,7 +165,7 @@ def grid_sheets(slots: Sequence[Sequence[Slot]], cols: int, rows: int, page_w: f
                 continue
             r, c = divmod(i, cols)
             placements.append(Placement(page, x0 + c * cell_w, y_top - (r + 1) * cell_h, scale))
-        m: list[tuple[float, float, float, float]] = []
+        m: list[Segment] = []
         if marks:
             g, ln = MARK_GAP, MARK_LEN
             y_bottom = y_top - rows * cell_h
