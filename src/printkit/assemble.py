@@ -23,6 +23,7 @@ from pypdf.generic import (
 )
 
 from . import folio
+from .tags import StructureMerger
 
 LINK_PREFIX = "https://printkit.invalid/doc/"
 
@@ -107,8 +108,11 @@ def _set_metadata(writer: PdfWriter, meta: Metadata) -> None:
     root[NameObject("/PageMode")] = NameObject("/UseOutlines")
 
 
-def _blank(writer: PdfWriter, width: float, height: float) -> None:
+def _blank(writer: PdfWriter, width: float, height: float,
+           tags: StructureMerger | None = None) -> None:
     writer.add_blank_page(width, height)
+    if tags is not None:
+        tags.add_blank(len(writer.pages) - 1)
 
 
 def _finish(writer: PdfWriter) -> bytes:
@@ -143,6 +147,7 @@ def _retarget_links(writer: PdfWriter, page_index: int, doc_pages: dict[str, int
 def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> bytes:
     """Cover, contents, documents -> one PDF with numbers, labels, bookmarks, links."""
     writer = PdfWriter()
+    tags = StructureMerger(writer)
     font = folio.add_font(writer)
     readers = [(_reader(p.pdf), p) for p in parts]
     docs = [(r, p) for r, p in readers if p.role == "document"]
@@ -157,11 +162,12 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
 
     index = 0
     if cover:
-        reader, _ = cover[0]
+        reader, part = cover[0]
         writer.append(reader, import_outline=False)
+        tags.add(reader, 0, part.title)
         count = len(reader.pages) + placement.front_blanks[0]
         for _ in range(placement.front_blanks[0]):
-            _blank(writer, width, height)
+            _blank(writer, width, height, tags)
         writer.set_page_label(0, count - 1, prefix="Cover")
         index = count
     contents_pages = range(0)
@@ -169,12 +175,13 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
         reader, part = contents[0]
         start = index
         writer.append(reader, import_outline=False)
+        tags.add(reader, start, part.title)
         contents_pages = range(start, start + len(reader.pages))
         for i in contents_pages:
             folio.stamp(writer.pages[i], font, _roman(i - start + 1),
                         align=_outer(i - start + 1, duplex))
         for _ in range(placement.front_blanks[1]):
-            _blank(writer, width, height)
+            _blank(writer, width, height, tags)
         index = contents_pages.stop + placement.front_blanks[1]
         writer.set_page_label(start, index - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
         outline.append((0, part.title, start))
@@ -185,6 +192,7 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
         start = index
         doc_first_pages[part.id] = start
         writer.append(reader, import_outline=False)
+        tags.add(reader, start, part.title)
         count = len(reader.pages)
         children: list[tuple[int, str, int]] = []
         _outline_items(reader, reader.outline, start, children, 1)
@@ -199,7 +207,7 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
                         align=_outer(number + i, duplex))
         index += count
         for _ in range(pad):
-            _blank(writer, width, height)
+            _blank(writer, width, height, tags)
             index += 1
     if docs:
         writer.set_page_label(body_start, index - 1, style=PageLabelStyle.DECIMAL, start=1)
@@ -207,6 +215,7 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
         _retarget_links(writer, i, doc_first_pages)
     _add_outline(writer, outline)
     _set_metadata(writer, meta)
+    tags.finish(meta.language, meta.title)
     return _finish(writer)
 
 
@@ -239,6 +248,8 @@ def assemble_handout(part: Part, meta: Metadata) -> bytes:
     writer = PdfWriter()
     reader = _reader(part.pdf)
     writer.append(reader, import_outline=False)
+    tags = StructureMerger(writer)
+    tags.add(reader, 0, part.title)
     count = len(reader.pages)
     outline: list[tuple[int, str, int]] = [(0, part.title, 0)]
     children: list[tuple[int, str, int]] = []
@@ -253,6 +264,7 @@ def assemble_handout(part: Part, meta: Metadata) -> bytes:
             folio.stamp(writer.pages[i], font, f"{i + 1} of {count}", align="right")
     _add_outline(writer, outline)
     _set_metadata(writer, meta)
+    tags.finish(meta.language, meta.title)
     return _finish(writer)
 
 

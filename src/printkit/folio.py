@@ -133,9 +133,9 @@ def stamp(page: PageObject, font_ref: IndirectObject, text: str, *, align: str,
     else:
         x = x0 + margin
     y = y0 + baseline
-    ops = (b"Q q BT " + FONT_NAME.encode() + b" " + f"{size:g}".encode() + b" Tf " +
+    ops = (b"Q /Artifact BMC q BT " + FONT_NAME.encode() + b" " + f"{size:g}".encode() + b" Tf " +
            f"{gray:g} g 1 0 0 1 {x:.2f} {y:.2f} Tm ".encode() + _pdf_string(text) +
-           b" Tj ET Q")
+           b" Tj ET Q EMC")
     if page.get("/Resources") is None:
         page[NameObject("/Resources")] = DictionaryObject()
     resources: Any = page["/Resources"].get_object()
