@@ -111,3 +111,50 @@ def test_manifest_lists_inputs_pages_and_output_hashes(built: Path) -> None:
     for name, info in manifest["outputs"].items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == info["sha256"]
     assert manifest["variables"]["event_name"] == "kits/mini.yaml"
+
+
+def _elements(node: object) -> list[dict[str, object]]:
+    """Every structure element below ``node`` (depth first)."""
+    from pypdf.generic import ArrayObject, DictionaryObject
+
+    out: list[dict[str, object]] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        obj = item.get_object() if hasattr(item, "get_object") else item
+        if isinstance(obj, DictionaryObject) and obj.get("/Type") not in ("/MCR", "/OBJR"):
+            out.append(obj)
+            kids = obj.get("/K")
+            if kids is not None:
+                kids = kids.get_object()
+                stack.extend(kids if isinstance(kids, ArrayObject) else [kids])
+    return out
+
+
+@pytest.mark.parametrize("kit", ["mini", "print"])
+def test_reading_copy_is_tagged_on_every_page(built: Path, kit: str) -> None:
+    reader = PdfReader(built / "build" / kit / f"{kit}.pdf")
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    tree = root["/StructTreeRoot"]
+    keys = [p.get("/StructParents") for p in reader.pages]
+    assert None not in keys and len(set(keys)) == len(keys)
+    nums = tree["/ParentTree"]["/Nums"]
+    assert set(keys) <= {nums[i] for i in range(0, len(nums), 2)}
+    document = tree["/K"][0].get_object()
+    parts = [str(k.get_object()["/T"]) for k in document["/K"]]
+    assert parts[0] == ("Mini Kit" if kit == "mini" else "Mini Print Kit")
+    page_ids = {p.indirect_reference.idnum for p in reader.pages}
+    elements = _elements(document)
+    assert len(elements) > 20
+    on_pages = set()
+    for element in elements:
+        if "/Pg" in element:
+            page = element.raw_get("/Pg")
+            assert page.idnum in page_ids
+            on_pages.add(page.idnum)
+    # every non-blank page's content is reachable through the tree
+    for page in reader.pages:
+        if page.get_contents() is not None and page.extract_text().strip():
+            assert page.indirect_reference.idnum in on_pages
