@@ -22,6 +22,8 @@ def make_project(dest: Path, fixture: str = "mini") -> Path:
         shutil.copytree(REPO / sub, dest / sub)
     (dest / "assets" / "css").mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "assets/css/print.css", dest / "assets/css/print.css")
+    (dest / "assets" / "img").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "assets/img/cover-mark.svg", dest / "assets/img/cover-mark.svg")
     return dest
 
 

@@ -104,3 +104,45 @@ def test_file_outside_project_is_refused(project: Path, run: Callable[..., Resul
     result = run("build", "--no-cache")
     assert result.exit_code == 1
     assert "/etc/hostname" in result.output
+
+
+def test_press_ready_boxes_and_bleed(project: Path, run: Callable[..., Result]) -> None:
+    result = run("build", "mini", "--press")
+    assert result.exit_code == 0, result.output
+    from pypdf import PdfReader
+
+    press = PdfReader(project / "build/mini/mini-press.pdf")
+    reading = PdfReader(project / "build/mini/mini.pdf")
+    assert len(press.pages) == len(reading.pages)
+    bleed = 3 * 72 / 25.4
+    for page in press.pages:
+        trim = [float(v) for v in page.trimbox]
+        assert trim[2] - trim[0] == pytest.approx(612) and trim[3] - trim[1] == pytest.approx(792)
+        box = [float(v) for v in page.bleedbox]
+        assert box == pytest.approx([trim[0] - bleed, trim[1] - bleed, trim[2] + bleed,
+                                     trim[3] + bleed])
+        media = [float(v) for v in page.mediabox]
+        assert media[0] < box[0] and media[3] > box[3], "room for crop marks"
+    check = subprocess.run(["qpdf", "--check", str(project / "build/mini/mini-press.pdf")],
+                           capture_output=True, text=True)
+    assert check.returncode == 0
+
+
+def _max_saturation(png: Path) -> int:
+    from PIL import Image
+
+    image = Image.open(png).convert("RGB")
+    return max(max(px) - min(px) for px in image.getdata())
+
+
+def test_grayscale_build_has_no_colour(project: Path, run: Callable[..., Result]) -> None:
+    assert run("build", "mini", "--grayscale", "--out", str(project / "gray")).exit_code == 0
+    assert run("build", "mini", "--out", str(project / "colour")).exit_code == 0
+    pngs = {}
+    for name in ("gray", "colour"):
+        subprocess.run(["pdftoppm", "-png", "-r", "30", "-singlefile",
+                        str(project / name / "mini/handouts/gamma.pdf"),
+                        str(project / name)], check=True)
+        pngs[name] = _max_saturation(project / f"{name}.png")
+    assert pngs["colour"] > 60
+    assert pngs["gray"] < 12

@@ -156,7 +156,7 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
     placement = place([len(r.pages) for r, _ in docs], duplex,
                       sum(len(r.pages) for r, _ in cover),
                       sum(len(r.pages) for r, _ in contents))
-    first = (docs or readers)[0][0].pages[0].mediabox
+    first = (docs or readers)[0][0].pages[0].trimbox
     width, height = float(first.width), float(first.height)
     outline: list[tuple[int, str, int]] = []
 

@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ class BuildOptions:
     jobs: int = 0                    # 0 = number of CPUs
     use_cache: bool = True
     strict: bool = False
+    press: bool = False              # also write K-press.pdf (bleed, crop marks, boxes)
 
 
 @dataclass
@@ -154,29 +155,34 @@ class Builder:
         if problems:
             raise InputError(problems)
         plans: list[KitPlan] = []
+        press_plans: dict[str, KitPlan] = {}
+        press_settings = replace(self.options.settings, press=True)
         for kit in kits:
             try:
                 plans.append(self.planner.plan(kit, self.options.settings))
+                if self.options.press:
+                    press_plans[kit.id] = self.planner.plan(kit, press_settings)
             except InputError as exc:
                 problems.extend(exc.problems)
         if problems:
             raise InputError(problems)
+        every = plans + list(press_plans.values())
         # Phase 1: every document and cover of every kit, in one pool.
-        self._materialise(d.job for p in plans for d in _with_cover(p) if d.job is not None)
+        self._materialise(d.job for p in every for d in _with_cover(p) if d.job is not None)
         # Phase 2: contents pages (they need the documents' page counts).
-        contents_jobs: dict[str, RenderJob] = {}
-        for plan in plans:
+        contents: dict[int, RenderJob] = {}
+        for plan in every:
             if plan.kit.contents_title is not None and plan.docs:
-                contents_jobs[plan.kit.id] = self.planner.contents_job(
+                contents[id(plan)] = self.planner.contents_job(
                     plan, self._entries_for_contents(plan))
-        self._materialise(contents_jobs.values())
+        self._materialise(contents.values())
         results = []
         for plan in plans:
-            kit_start = time.perf_counter()
-            results.append(self._assemble_and_write(plan, contents_jobs.get(plan.kit.id),
-                                                    kit_start))
+            press = press_plans.get(plan.kit.id)
+            results.append(self._assemble_and_write(
+                plan, contents.get(id(plan)), started,
+                (press, contents.get(id(press))) if press is not None else None))
         self.cache.prune()
-        del started
         return results
 
     def _doc_pdf(self, planned: PlannedDoc) -> tuple[bytes, int]:
@@ -196,8 +202,22 @@ class Builder:
                  "summary": d.summary}
                 for d, start, n in zip(plan.docs, placement.starts, counts, strict=True)]
 
+    def _reading(self, plan: KitPlan, contents_job: RenderJob | None,
+                 meta: Metadata) -> tuple[bytes, list[Part]]:
+        kit = plan.kit
+        parts: list[Part] = []
+        if plan.cover is not None and plan.cover.job is not None:
+            parts.append(Part("cover", kit.title, self.entries[plan.cover.job.key].pdf, "cover"))
+        if contents_job is not None:
+            parts.append(Part("contents", kit.contents_title or "Contents",
+                              self.entries[contents_job.key].pdf, "contents"))
+        doc_parts = [Part(d.doc.id, d.title, self._doc_pdf(d)[0], "document") for d in plan.docs]
+        parts.extend(doc_parts)
+        return assemble_reading(parts, meta, kit.duplex), doc_parts
+
     def _assemble_and_write(self, plan: KitPlan, contents_job: RenderJob | None,
-                            started: float) -> KitResult:
+                            started: float,
+                            press: tuple[KitPlan, RenderJob | None] | None = None) -> KitResult:
         kit = plan.kit
         meta = Metadata(
             title=kit.title,
@@ -207,18 +227,15 @@ class Builder:
             language=kit.language,
             creator=f"printkit {__version__}",
         )
-        parts: list[Part] = []
-        if plan.cover is not None and plan.cover.job is not None:
-            parts.append(Part("cover", kit.title, self.entries[plan.cover.job.key].pdf, "cover"))
-        if contents_job is not None:
-            parts.append(Part("contents", kit.contents_title or "Contents",
-                              self.entries[contents_job.key].pdf, "contents"))
-        doc_parts = [Part(d.doc.id, d.title, self._doc_pdf(d)[0], "document") for d in plan.docs]
-        parts.extend(doc_parts)
-        reading = assemble_reading(parts, meta, kit.duplex)
+        reading, doc_parts = self._reading(plan, contents_job, meta)
         folder = self.folder_for(kit)
         outputs = Outputs(folder)
         outputs.add(f"{kit.id}.pdf", reading)
+        if press is not None:
+            from .impose import press_ready
+
+            press_pdf, _ = self._reading(press[0], press[1], meta)
+            outputs.add(f"{kit.id}-press.pdf", press_ready(press_pdf, kit.bleed_mm))
         handouts = []
         for part in doc_parts:
             handout_meta = Metadata(part.title, meta.author, f"{kit.title}: {part.title}",

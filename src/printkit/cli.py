@@ -116,6 +116,8 @@ class _CliReporter:
                                             "a5"], case_sensitive=False),
               help="Reflow the kit for this paper size.")
 @click.option("--grayscale", is_flag=True, help="Produce a version for black-and-white copiers.")
+@click.option("--press", is_flag=True,
+              help="Also write KIT-press.pdf for a print shop: bleed, crop marks, trim boxes.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
               help="Render with N processes (default: one per CPU).")
 @click.option("--no-cache", is_flag=True, help="Render everything again.")
@@ -123,7 +125,7 @@ class _CliReporter:
 @pass_ctx
 def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple[str, ...],
           vars_files: tuple[Path, ...], name: str | None, paper: str | None, grayscale: bool,
-          jobs: int, no_cache: bool) -> None:
+          press: bool, jobs: int, no_cache: bool) -> None:
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
     from .build import BuildOptions
     from .build import build as run_build
@@ -148,7 +150,7 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
                         set_layer=parse_set_options(sets) if sets else None,
                         paper=paper.lower() if paper else None, grayscale=grayscale)
     options = BuildOptions(settings=settings, out_dir=out_dir, name=event, jobs=jobs,
-                           use_cache=not no_cache, strict=ctx.strict)
+                           use_cache=not no_cache, strict=ctx.strict, press=press)
     results = run_build(project, list(kits), options, _CliReporter(ctx))  # type: ignore[arg-type]
     if not ctx.quiet:
         for r in results:

@@ -11,8 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import ContentStream
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.generic import ContentStream, RectangleObject
 
 Slot = int | None
 Segment = tuple[float, float, float, float]
@@ -206,21 +206,23 @@ def apply(source: bytes, sheets: Sequence[Sheet], title: str = "") -> bytes:
     return buf.getvalue()
 
 
-def _draw_lines(page: object, sheet: Sheet) -> None:
-    from pypdf import PageObject
-
-    assert isinstance(page, PageObject)
-    ops = ["q", "0.25 w", "0 0 0 RG"]
+def _draw_lines(page: PageObject, sheet: Sheet) -> None:
+    ops = []
     for x1, y1, x2, y2 in sheet.marks:
         ops.append(f"{x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l S")
     for x in sheet.fold:  # dashed fold marks in the top and bottom margins
         ops.append("[3 2] 0 d")
         ops.append(f"{x:.2f} {sheet.height:.2f} m {x:.2f} {sheet.height - MARK_LEN:.2f} l S")
         ops.append(f"{x:.2f} 0 m {x:.2f} {MARK_LEN:.2f} l S")
-    ops.append("Q")
+    _append_ops(page, ops)
+
+
+def _append_ops(page: PageObject, ops: list[str]) -> None:
+    """Draw hairlines (registration black, as artifacts) over the page's content."""
+    ops = ["/Artifact BMC q", "0.25 w", "1 1 1 1 K", *ops, "Q EMC"]
     stream = ContentStream(None, None)
     contents = page.get_contents()
-    stream.set_data((contents.get_data() if contents is not None else b"") + b"\n" +
+    stream.set_data(b"q\n" + (contents.get_data() if contents is not None else b"") + b"\nQ\n" +
                     "\n".join(ops).encode() + b"\n")
     page.replace_contents(stream)
 
@@ -259,3 +261,28 @@ def make_card_sheet(source: bytes, title: str = "", sheet: tuple[float, float] =
         sheets.extend(grid_sheets([front], 2, 5, w, h, *sheet))
         sheets.extend(grid_sheets([back], 2, 5, w, h, *sheet))
     return apply(source, sheets, title)
+
+
+def press_ready(source: bytes, bleed_mm: float) -> bytes:
+    """Add bleed and crop marks: TrimBox = the page, BleedBox = trim + bleed, MediaBox
+    large enough for the marks. Pages rendered with CSS bleed already paint into it."""
+    bleed = bleed_mm * 72 / 25.4
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(source)))
+    for page in writer.pages:
+        trim = page.trimbox if "/TrimBox" in page else page.mediabox
+        x0, y0, x1, y1 = (float(trim.left), float(trim.bottom), float(trim.right),
+                          float(trim.top))
+        zone = bleed + MARK_ZONE
+        page.trimbox = RectangleObject([x0, y0, x1, y1])
+        page.bleedbox = RectangleObject([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
+        page.mediabox = RectangleObject([x0 - zone, y0 - zone, x1 + zone, y1 + zone])
+        page.cropbox = page.mediabox
+        ops = []
+        g = bleed + MARK_GAP
+        for x, y, dx, dy in ((x0, y0, -1, -1), (x1, y0, 1, -1), (x0, y1, -1, 1), (x1, y1, 1, 1)):
+            ops.append(f"{x + dx * g:.2f} {y:.2f} m {x + dx * (g + MARK_LEN):.2f} {y:.2f} l S")
+            ops.append(f"{x:.2f} {y + dy * g:.2f} m {x:.2f} {y + dy * (g + MARK_LEN):.2f} l S")
+        _append_ops(page, ops)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()

@@ -47,6 +47,7 @@ class Kit:
     language: str = "en"
     paper: str = "letter"
     duplex: bool = False
+    bleed_mm: float = 3.0
     variables: Mapping[str, Any] = field(default_factory=dict)
     variable_sources: Mapping[str, str] = field(default_factory=dict)
     cover: Mapping[str, Any] | None = field(default_factory=dict)
@@ -246,6 +247,7 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
         description=data.get("description", ""), keywords=tuple(data.get("keywords", [])),
         language=data.get("language", project.config.get("language", "en")), paper=paper,
         duplex=bool(data.get("duplex", project.config.get("duplex", False))),
+        bleed_mm=float(data.get("bleed", 3.0)),
         variables=data.get("variables", {}), variable_sources=raw.var_sources,
         cover=cover_spec, contents_title=contents_title, documents=tuple(documents),
         outputs=outputs, lines=raw.lines,

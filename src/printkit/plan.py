@@ -44,6 +44,7 @@ class Settings:
     paper: str | None = None
     grayscale: bool = False
     tagged: bool = True
+    press: bool = False       # render with bleed for a press-ready file
     row: Layer | None = None  # a roster row
 
 
@@ -116,13 +117,15 @@ class Planner:
     def stylesheet_hashes(self) -> list[tuple[str, str | None]]:
         return [(self.project.rel(p), self.hasher(p)) for p in self.project.stylesheets]
 
-    def job(self, label: str, html: str, paper: str, settings: Settings) -> RenderJob:
+    def job(self, label: str, html: str, paper: str, settings: Settings,
+            bleed_mm: float = 0.0) -> RenderJob:
+        bleed = bleed_mm if settings.press else 0.0
         key = digest(html, self.stylesheet_hashes(), paper, settings.grayscale, settings.tagged,
-                     self.versions)
+                     bleed, self.versions)
         return RenderJob(key=key, label=label, html=html, base_url=self.base_url,
                          stylesheets=tuple(str(p.resolve()) for p in self.project.stylesheets),
                          paper=paper, allowed_roots=self.allowed_roots,
-                         tagged=settings.tagged, grayscale=settings.grayscale)
+                         tagged=settings.tagged, grayscale=settings.grayscale, bleed_mm=bleed)
 
     def html_for(self, template: str, context: Mapping[str, Any]) -> str:
         tdir = self.project.templates_dir
@@ -150,7 +153,8 @@ class Planner:
             try:
                 html = self.html_for(template, ctx)
                 cover = PlannedDoc(Document("cover", "html", template, kit.title), kit.title,
-                                   self.job(f"templates/{template}", html, paper, settings))
+                                   self.job(f"templates/{template}", html, paper, settings,
+                                            kit.bleed_mm))
             except InputError as exc:
                 problems.extend(exc.problems)
         if problems:
@@ -168,7 +172,8 @@ class Planner:
         html = self.html_for(doc.source, context)
         title = doc.title or _html_title(html) or doc.id.replace("-", " ").capitalize()
         return PlannedDoc(doc, title,
-                          self.job(f"templates/{doc.source}", html, paper, settings),
+                          self.job(f"templates/{doc.source}", html, paper, settings,
+                                   kit.bleed_mm),
                           summary=_text_of(LEDE_RE, html))
 
     def contents_job(self, plan: KitPlan, entries: Sequence[Mapping[str, Any]]) -> RenderJob:
@@ -178,7 +183,8 @@ class Planner:
                "link_prefix": "https://printkit.invalid/doc/",
                "doc": {"id": "contents", "title": kit.contents_title}}
         html = self.html_for(CONTENTS_TEMPLATE, ctx)
-        return self.job(f"templates/{CONTENTS_TEMPLATE}", html, plan.paper, plan.settings)
+        return self.job(f"templates/{CONTENTS_TEMPLATE}", html, plan.paper, plan.settings,
+                        kit.bleed_mm)
 
 
 def _text_of(pattern: re.Pattern[str], html: str) -> str:

@@ -16,6 +16,18 @@ from .project import PAPER_SIZES
 
 # fontTools stamps the current time into subset fonts unless this is set.
 REPRODUCIBLE_EPOCH = "315532800"  # 1980-01-01
+# For black-and-white copiers: the palette becomes dark and mid greys with strong contrast,
+# tints become light greys. Applied last, so it wins over the brand colours.
+GRAYSCALE_CSS = """
+:root { --brand: #1a1a1a !important; --accent: #4d4d4d !important; --warm: #333333 !important;
+        --tint: #efefef !important; --tint-warm: #e6e6e6 !important; --tint-brand: #ececec !important;
+        --muted: #444444 !important; --rule: #bdbdbd !important; --ink: #111111 !important; }
+html { color: #111111 !important; }
+tr:nth-child(even) td { background: #f2f2f2 !important; }
+@page { @bottom-left { color: #555555 !important; } }
+.poster .hero .kicker, .cover .kicker { color: #d0d0d0 !important; }
+.poster .hero .lede, .cover .subtitle { color: #e8e8e8 !important; }
+"""
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,7 @@ class RenderJob:
     allowed_roots: tuple[str, ...]
     tagged: bool = True
     grayscale: bool = False
+    bleed_mm: float = 0.0
 
 
 @dataclass
@@ -84,13 +97,15 @@ class Renderer:
             self._css[key] = (css, deps)
         return self._css[key]
 
-    def _paper_css(self, paper: str, grayscale: bool) -> Any:
-        name = f"{paper}:{grayscale}"
+    def _paper_css(self, paper: str, grayscale: bool, bleed_mm: float) -> Any:
+        name = f"{paper}:{grayscale}:{bleed_mm}"
         if name not in self._page_css:
             width, height = PAPER_SIZES[paper]
             css = f"@page {{ size: {width}pt {height}pt; }}"
+            if bleed_mm:
+                css += f"\n@page {{ bleed: {bleed_mm}mm; }}"
             if grayscale:
-                css += "\nhtml { filter: grayscale(100%); }"
+                css += "\n" + GRAYSCALE_CSS
             self._page_css[name] = self.wp.CSS(string=css, font_config=self.font_config)
         return self._page_css[name]
 
@@ -109,7 +124,7 @@ class Renderer:
             css, css_deps = self._stylesheet(path, roots)
             sheets.append(css)
             deps.update(css_deps)
-        sheets.append(self._paper_css(job.paper, job.grayscale))
+        sheets.append(self._paper_css(job.paper, job.grayscale, job.bleed_mm))
         fetcher = make_fetcher(roots, deps, blocked)
         result = RenderResult(job.key, b"", 0, deps)
         try:
