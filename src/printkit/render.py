@@ -19,7 +19,7 @@ REPRODUCIBLE_EPOCH = "315532800"  # 1980-01-01
 # For black-and-white copiers: the palette becomes dark and mid greys with strong contrast,
 # tints become light greys. Applied last, so it wins over the brand colours.
 GRAYSCALE_CSS = """
-:root { --brand: #1a1a1a !important; --accent: #4d4d4d !important; --warm: #333333 !important;
+:root { --brand: #1a1a1a !important; --accent: #4d4d4d !important; --warm: #333 !important;
         --tint: #efefef !important; --tint-warm: #e6e6e6 !important; --tint-brand: #ececec !important;
         --muted: #444444 !important; --rule: #bdbdbd !important; --ink: #111111 !important; }
 html { color: #111111 !important; }

@@ -45,7 +45,8 @@ class StructureMerger:
 
     def add(self, reader: PdfReader, first_page: int, title: str) -> None:
         """Bring over the tags of ``reader``, whose pages start at ``first_page``."""
-        source = reader.trailer["/Root"].get("/StructTreeRoot")
+        catalog: Any = reader.trailer["/Root"]
+        source = catalog.get("/StructTreeRoot")
         if source is None:
             for i in range(len(reader.pages)):
                 self.add_blank(first_page + i)
@@ -59,10 +60,10 @@ class StructureMerger:
             highest = max(highest, key)
         for i, page in enumerate(reader.pages):
             target = self.writer.pages[first_page + i]
-            key = page.get("/StructParents")
-            if key is not None:
-                target[NameObject("/StructParents")] = NumberObject(int(key) + offset)
-                highest = max(highest, int(key))
+            parent_key = page.get("/StructParents")
+            if parent_key is not None:
+                target[NameObject("/StructParents")] = NumberObject(int(parent_key) + offset)
+                highest = max(highest, int(parent_key))
             for annot in target.get("/Annots", []) or []:
                 annot = annot.get_object()
                 if "/StructParent" in annot:
