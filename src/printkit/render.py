@@ -20,7 +20,7 @@ REPRODUCIBLE_EPOCH = "315532800"  # 1980-01-01
 # tints become light greys. Applied last, so it wins over the brand colours.
 GRAYSCALE_CSS = """
 :root { --brand: #1a1a1a !important; --accent: #4d4d4d !important; --warm: #333 !important;
-        --tint: #efefef !important; --tint-warm: #e6e6e6 !important; --tint-brand: #ececec !important;
+        --tint: #efefef !important; --tint-warm: #e6e6e6 !important; --tint-brand: #eee !important;
         --muted: #444444 !important; --rule: #bdbdbd !important; --ink: #111111 !important; }
 html { color: #111111 !important; }
 tr:nth-child(even) td { background: #f2f2f2 !important; }
