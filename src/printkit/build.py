@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import time
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
+
+from pypdf import PdfWriter
 
 from . import __version__
 from .assemble import Metadata, Part, assemble_handout, assemble_reading, place
@@ -35,6 +38,7 @@ class BuildOptions:
     use_cache: bool = True
     strict: bool = False
     press: bool = False              # also write K-press.pdf (bleed, crop marks, boxes)
+    roster: Path | None = None       # one packet per row of this CSV
 
 
 @dataclass
@@ -143,6 +147,72 @@ class Builder:
             name = f"{kit.id}-{self.options.name}"
         return base / name
 
+    def build_roster(self, name: str, roster: Path) -> KitResult:
+        """One personalised packet per roster row, plus one combined file to print.
+
+        Rows only change the documents that use their values: every other document has the
+        same HTML, hence the same render key, and is rendered once for the whole roster."""
+        from .roster import read_roster
+        from .variables import Layer
+
+        started = time.perf_counter()
+        kit = load_kit(self.project, name)
+        display = self.project.rel(roster)
+        rows = read_roster(roster, display)
+        plans: list[KitPlan] = []
+        problems: list[Problem] = []
+        for row in rows:
+            settings = replace(self.options.settings,
+                               row=Layer(f"{display} row {row.number}", row.values))
+            try:
+                plans.append(self.planner.plan(kit, settings))
+            except InputError as exc:
+                problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
+                                        f"{p.message}", p.hint) for p in exc.problems)
+        if problems:
+            raise InputError(problems)
+        self._materialise(d.job for p in plans for d in _with_cover(p) if d.job is not None)
+        contents: list[RenderJob | None] = [
+            self.planner.contents_job(p, self._entries_for_contents(p))
+            if kit.contents_title is not None and p.docs else None for p in plans]
+        self._materialise(j for j in contents if j is not None)
+        folder = self.folder_for(kit)
+        outputs = Outputs(folder)
+        combined = PdfWriter()
+        pages = 0
+        for row, plan, contents_job in zip(rows, plans, contents, strict=True):
+            meta = self._metadata(plan)
+            packet, _ = self._reading(plan, contents_job, meta)
+            outputs.add(f"roster/{row.slug}.pdf", packet)
+            combined.append(io.BytesIO(packet), import_outline=False)
+            pages = len(combined.pages)
+            if kit.duplex and pages % 2:
+                combined.add_blank_page(float(combined.pages[-1].mediabox.width),
+                                        float(combined.pages[-1].mediabox.height))
+        buf = io.BytesIO()
+        combined.add_metadata({"/Title": f"{kit.title}: roster ({len(rows)} packets)"})
+        combined.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        combined.write(buf)
+        outputs.add(f"{kit.id}-roster.pdf", buf.getvalue())
+        written = outputs.commit(prune=("roster",))
+        keys = {d.job.key for p in plans for d in _with_cover(p) if d.job is not None}
+        keys |= {j.key for j in contents if j is not None}
+        rendered = len(keys & self.rendered_keys)
+        self.cache.prune()
+        return KitResult(kit.id, folder, len(combined.pages), rendered, len(keys) - rendered,
+                         time.perf_counter() - started, written, [])
+
+    def _metadata(self, plan: KitPlan) -> Metadata:
+        kit = plan.kit
+        return Metadata(
+            title=kit.title,
+            author=str(plan.agency.get("name", "")),
+            subject=kit.description or kit.subtitle or kit.title,
+            keywords=kit.keywords,
+            language=kit.language,
+            creator=f"printkit {__version__}",
+        )
+
     def build(self, names: Sequence[str]) -> list[KitResult]:
         started = time.perf_counter()
         kits: list[Kit] = []
@@ -219,14 +289,7 @@ class Builder:
                             started: float,
                             press: tuple[KitPlan, RenderJob | None] | None = None) -> KitResult:
         kit = plan.kit
-        meta = Metadata(
-            title=kit.title,
-            author=str(plan.agency.get("name", "")),
-            subject=kit.description or kit.subtitle or kit.title,
-            keywords=kit.keywords,
-            language=kit.language,
-            creator=f"printkit {__version__}",
-        )
+        meta = self._metadata(plan)
         reading, doc_parts = self._reading(plan, contents_job, meta)
         folder = self.folder_for(kit)
         outputs = Outputs(folder)
@@ -369,11 +432,20 @@ def _read_pdf(path: Path, display: str, planned: PlannedDoc) -> bytes:
 def build(project: Project, names: Sequence[str], options: BuildOptions | None = None,
           reporter: Reporter | None = None) -> list[KitResult]:
     """Build the named kits (every kit when ``names`` is empty)."""
+    options = options or BuildOptions()
     names = list(names) or project.kit_ids()
     if not names:
         raise InputError([Problem("kits/", None, "there are no kits to build",
                                   "Add a kit YAML file to kits/.")])
-    return Builder(project, options or BuildOptions(), reporter).build(names)
+    builder = Builder(project, options, reporter)
+    if options.roster is not None:
+        if len(names) != 1:
+            from .errors import UsageError
+
+            raise UsageError("--roster builds one kit: name it, e.g. "
+                             "printkit build recruit-academy --roster class.csv")
+        return [builder.build_roster(names[0], options.roster)]
+    return builder.build(names)
 
 
 __all__ = ["BuildOptions", "Builder", "KitResult", "Reporter", "build"]

@@ -112,6 +112,8 @@ class _CliReporter:
               type=click.Path(dir_okay=False, path_type=Path),
               help="A YAML file of variables, e.g. events/main-st.yaml (repeatable).")
 @click.option("--name", help="Name of this event build: outputs go to build/KIT-NAME/.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV with a header row of variable names: one packet per row.")
 @click.option("--paper", type=click.Choice(["letter", "legal", "tabloid", "half-letter", "a4",
                                             "a5"], case_sensitive=False),
               help="Reflow the kit for this paper size.")
@@ -124,8 +126,8 @@ class _CliReporter:
 @_common
 @pass_ctx
 def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple[str, ...],
-          vars_files: tuple[Path, ...], name: str | None, paper: str | None, grayscale: bool,
-          press: bool, jobs: int, no_cache: bool) -> None:
+          vars_files: tuple[Path, ...], name: str | None, roster: Path | None,
+          paper: str | None, grayscale: bool, press: bool, jobs: int, no_cache: bool) -> None:
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
     from .build import BuildOptions
     from .build import build as run_build
@@ -150,11 +152,13 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
                         set_layer=parse_set_options(sets) if sets else None,
                         paper=paper.lower() if paper else None, grayscale=grayscale)
     options = BuildOptions(settings=settings, out_dir=out_dir, name=event, jobs=jobs,
-                           use_cache=not no_cache, strict=ctx.strict, press=press)
+                           use_cache=not no_cache, strict=ctx.strict, press=press,
+                           roster=(roster if roster is None or roster.is_absolute()
+                                   else Path.cwd() / roster))
     results = run_build(project, list(kits), options, _CliReporter(ctx))  # type: ignore[arg-type]
     if not ctx.quiet:
         for r in results:
-            out = project.rel(r.folder / f"{r.kit_id}.pdf")
+            out = project.rel(r.folder / f"{r.kit_id}{'-roster' if roster else ''}.pdf")
             click.echo(f"{r.kit_id}: {r.pages} pages, {r.rendered} rendered, {r.cached} cached, "
                        f"{r.seconds:.1f} s -> {out}")
             for w in r.warnings:

@@ -16,15 +16,14 @@ def safe_name(text: str) -> str:
 
 
 def unique_names(texts: list[str], fallback: str = "item") -> list[str]:
-    """safe_name for each text, made unique by -2, -3... in order."""
-    seen: dict[str, int] = {}
+    """safe_name for each text, made unique with -2, -3, ... in order."""
+    used: set[str] = set()
     out = []
     for i, text in enumerate(texts, 1):
         base = safe_name(text) or f"{fallback}-{i}"
-        name = base
-        while name in seen:
-            seen[base] += 1
-            name = f"{base}-{seen[base]}"
-        seen.setdefault(name, 1)
+        name, k = base, 2
+        while name in used:
+            name, k = f"{base}-{k}", k + 1
+        used.add(name)
         out.append(name)
     return out

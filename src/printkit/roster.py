@@ -1,0 +1,99 @@
+"""Roster files: one packet per row of a CSV (header row = variable names)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, Problem
+from .slug import unique_names
+from .variables import KEY_RE, RESERVED, parse_value, set_dotted
+from .yamlio import read_text
+
+MAX_ROSTER_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_FIELD = 2000
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int          # line number in the file (header is line 1)
+    values: dict[str, Any]
+    slug: str
+
+
+def read_roster(path: Path, display: str) -> list[Row]:
+    """Parse a roster. Every problem names the row (file line) and column."""
+    text = read_text(path, display, MAX_ROSTER_BYTES)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel  # type: ignore[assignment]
+    reader = csv.reader(io.StringIO(text), dialect)
+    problems: list[Problem] = []
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError([Problem(display, 1, "the roster is empty",
+                                  "The first row names the variables, e.g. "
+                                  "recruit_name,class_name.")]) from None
+    columns = [h.strip() for h in header]
+    for i, name in enumerate(columns, 1):
+        if not name:
+            problems.append(Problem(display, 1, f"column {i} has no name in the header row",
+                                    "Give every column a variable name."))
+        elif not KEY_RE.match(name):
+            problems.append(Problem(display, 1, f"column {i} '{name}' is not a valid variable "
+                                    "name", "Use letters, digits and underscores, e.g. "
+                                    "recruit_name."))
+        elif name.split(".")[0] in RESERVED - {"agency"}:
+            problems.append(Problem(display, 1, f"column '{name}' is reserved by printkit",
+                                    "Rename the column."))
+    duplicates = {c for c in columns if c and columns.count(c) > 1}
+    for name in sorted(duplicates):
+        problems.append(Problem(display, 1, f"column '{name}' appears twice in the header",
+                                "Keep one of them."))
+    if problems:
+        raise InputError(problems)
+    rows: list[tuple[int, dict[str, Any], list[str]]] = []
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue  # blank line
+            if len(rows) >= MAX_ROWS:
+                problems.append(Problem(display, line, f"more than {MAX_ROWS:,} rows",
+                                        "Split the roster into smaller files."))
+                break
+            if len(record) != len(columns):
+                problems.append(Problem(display, line, f"row has {len(record)} values but the "
+                                        f"header has {len(columns)} columns",
+                                        "Check for a missing or extra comma; quote values "
+                                        "that contain commas."))
+                continue
+            values: dict[str, Any] = {}
+            for name, cell in zip(columns, record, strict=True):
+                if len(cell) > MAX_FIELD:
+                    problems.append(Problem(display, line, f"column '{name}': value is longer "
+                                            f"than {MAX_FIELD} characters"))
+                    continue
+                if "\x00" in cell:
+                    problems.append(Problem(display, line, f"column '{name}': contains a "
+                                            "NUL character"))
+                    continue
+                set_dotted(values, name, parse_value(cell))
+            rows.append((line, values, record))
+    except csv.Error as exc:
+        problems.append(Problem(display, reader.line_num, f"not valid CSV: {exc}",
+                                "Save the roster as CSV (comma-separated) in UTF-8."))
+    if problems:
+        raise InputError(problems)
+    if not rows:
+        raise InputError([Problem(display, 1, "the roster has a header but no rows",
+                                  "Add one row per person.")])
+    name_col = next((i for i, c in enumerate(columns) if "name" in c.lower()), 0)
+    slugs = unique_names([r[2][name_col] for r in rows], fallback="row")
+    return [Row(line, values, slug) for (line, values, _), slug in zip(rows, slugs, strict=True)]

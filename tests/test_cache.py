@@ -1,0 +1,80 @@
+"""The render cache: exactly the documents that depend on a changed input are rendered again,
+and a damaged entry is never served."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+pytestmark = pytest.mark.slow
+
+
+def rendered(result: Result) -> set[str]:
+    assert result.exit_code == 0, result.output
+    return {m.group(1).split("/")[-1] for m in
+            re.finditer(r"^\s+render\s+(\S+)", result.output, re.M)}
+
+
+@pytest.fixture
+def warm(project: Path, run: Callable[..., Result]) -> Path:
+    assert rendered(run("build", "mini", "-v"))  # cold: everything renders
+    assert rendered(run("build", "mini", "-v")) == set()
+    return project
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_template_edit_renders_only_that_document(warm: Path, run: Callable[..., Result]) -> None:
+    edit(warm / "templates/docs/mini/beta.md", "Some *Markdown* text", "Some *changed* text")
+    assert rendered(run("build", "mini", "-v")) == {"beta.md"}
+
+
+def test_included_partial_renders_documents_that_include_it(
+        warm: Path, run: Callable[..., Result]) -> None:
+    edit(warm / "templates/partials/resources.html", '<div class="name">',
+         '<div class="name" data-x="1">')
+    assert rendered(run("build", "mini", "-v")) == {"alpha.html"}
+
+
+def test_stylesheet_edit_renders_everything(warm: Path, run: Callable[..., Result]) -> None:
+    edit(warm / "assets/css/print.css", "h3 { font-size: 11.5pt;", "h3 { font-size: 11.6pt;")
+    assert rendered(run("build", "mini", "-v")) == {
+        "alpha.html", "beta.md", "gamma.html", "cover.html", "contents.html"}
+
+
+def test_image_edit_renders_only_documents_that_show_it(
+        warm: Path, run: Callable[..., Result]) -> None:
+    edit(warm / "assets/img/dot.svg", 'fill="#2f7d6d"', 'fill="#c8553d"')
+    assert rendered(run("build", "mini", "-v")) == {"alpha.html"}
+
+
+def test_used_variable_renders_its_documents_only(warm: Path,
+                                                  run: Callable[..., Result]) -> None:
+    assert rendered(run("build", "mini", "-v", "--set", "event_date=2027-01-01")) == {"alpha.html"}
+    # alpha's lede (shown on the contents page) uses event_name: both depend on it
+    assert rendered(run("build", "mini", "-v", "--set", "event_name=Other")) == {
+        "alpha.html", "contents.html"}
+    assert rendered(run("build", "mini", "-v", "--set", "unused_value=1")) == set()
+
+
+def test_damaged_cache_entry_is_a_miss(warm: Path, run: Callable[..., Result]) -> None:
+    before = (warm / "build/mini/mini.pdf").read_bytes()
+    for pdf in (warm / "build/.cache").glob("*/*.pdf"):
+        pdf.write_bytes(pdf.read_bytes()[:100])  # truncated, as after a crash
+    assert len(rendered(run("build", "mini", "-v"))) == 5
+    assert (warm / "build/mini/mini.pdf").read_bytes() == before
+
+
+def test_clean_removes_cache_and_outputs(warm: Path, run: Callable[..., Result]) -> None:
+    assert run("clean", "--cache-only").exit_code == 0
+    assert not (warm / "build/.cache").exists() and (warm / "build/mini/mini.pdf").exists()
+    assert run("clean").exit_code == 0
+    assert not (warm / "build").exists()

@@ -1,0 +1,78 @@
+"""Roster builds: one personalised packet per row, shared documents rendered once."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from pypdf import PdfReader
+
+from printkit.errors import InputError
+from printkit.roster import read_roster
+
+from .conftest import pdftotext
+
+
+def write(path: Path, text: str, bom: bool = False) -> Path:
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    return path
+
+
+@pytest.mark.slow
+def test_roster_builds_packets_and_combined_file(project: Path,
+                                                 run: Callable[..., Result]) -> None:
+    roster = write(project / "class.csv", "event_name,event_date\n"
+                   "Jordan Lee,2027-01-10\n\"Smith, Pat\",2027-02-10\nJordan Lee,2027-03-10\n",
+                   bom=True)
+    result = run("build", "mini", "--roster", str(roster), "-v")
+    assert result.exit_code == 0, result.output
+    folder = project / "build/mini"
+    names = sorted(p.name for p in (folder / "roster").glob("*.pdf"))
+    assert names == ["jordan-lee-2.pdf", "jordan-lee.pdf", "smith-pat.pdf"]
+    assert "Smith, Pat" in pdftotext(folder / "roster/smith-pat.pdf")
+    assert "March 10, 2027" in pdftotext(folder / "roster/jordan-lee-2.pdf")
+    single = len(PdfReader(folder / "roster/jordan-lee.pdf").pages)
+    assert len(PdfReader(folder / "mini-roster.pdf").pages) == 3 * single
+    renders = re.findall(r"^\s+render\s+(\S+)", result.output, re.M)
+    assert renders.count("templates/docs/mini/alpha.html") == 3  # uses event_name
+    assert renders.count("templates/docs/mini/gamma.html") == 1  # does not
+
+
+def test_ragged_row_names_its_line(tmp_path: Path) -> None:
+    roster = write(tmp_path / "r.csv", "a,b\n1,2\n3\n")
+    with pytest.raises(InputError) as err:
+        read_roster(roster, "r.csv")
+    assert "r.csv:3: error: row has 1 values but the header has 2 columns" in str(err.value)
+
+
+def test_bad_header_names_column(tmp_path: Path) -> None:
+    roster = write(tmp_path / "r.csv", "name,first name,kit\nx,y,z\n")
+    with pytest.raises(InputError) as err:
+        read_roster(roster, "r.csv")
+    text = str(err.value)
+    assert "column 2 'first name' is not a valid variable name" in text
+    assert "column 'kit' is reserved" in text
+
+
+def test_names_are_safe_and_unique(tmp_path: Path) -> None:
+    roster = write(tmp_path / "r.csv",
+                   "recruit_name\n../../etc/passwd\nÉlodie Ñúñez\n\n   \n/\nÉlodie Ñúñez\n")
+    rows = read_roster(roster, "r.csv")
+    slugs = [r.slug for r in rows]
+    assert slugs == ["etc-passwd", "elodie-nunez", "row-3", "elodie-nunez-2"]
+    assert all("/" not in s and not s.startswith(".") for s in slugs)
+
+
+def test_empty_and_header_only(tmp_path: Path) -> None:
+    for text in ("", "a,b\n"):
+        with pytest.raises(InputError):
+            read_roster(write(tmp_path / "r.csv", text), "r.csv")
+
+
+def test_roster_needs_one_kit(run: Callable[..., Result], project: Path) -> None:
+    roster = write(project / "r.csv", "event_name\nx\n")
+    result = run("build", "--roster", str(roster))
+    assert result.exit_code == 2
