@@ -31,7 +31,7 @@ def read_roster(path: Path, display: str) -> list[Row]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     problems: list[Problem] = []
     try:
