@@ -18,7 +18,7 @@ from pypdf import PdfWriter
 
 from . import __version__
 from .assemble import Metadata, Part, assemble_handout, assemble_reading, place
-from .cache import Cache, Entry, FileHasher
+from .cache import Cache, Entry, FileHasher, digest
 from .errors import InputError, Problem
 from .kit import Kit, load_kit
 from .output import Outputs
@@ -290,8 +290,22 @@ class Builder:
                             press: tuple[KitPlan, RenderJob | None] | None = None) -> KitResult:
         kit = plan.kit
         meta = self._metadata(plan)
-        reading, doc_parts = self._reading(plan, contents_job, meta)
         folder = self.folder_for(kit)
+        keys = [d.job.key for d in _with_cover(plan) if d.job is not None]
+        if contents_job is not None:
+            keys.append(contents_job.key)
+        rendered = sum(1 for k in set(keys) if k in self.rendered_keys)
+        warnings = sorted({w for d in _with_cover(plan) if d.job is not None
+                           for w in self.entries[d.job.key].warnings})
+        if self.options.strict and warnings:
+            raise InputError([Problem(kit.display, None, f"warning: {w}") for w in warnings])
+        build_key = self._build_key(plan, contents_job, press)
+        pages = _up_to_date(folder, build_key)
+        if pages is not None:
+            self.reporter.detail(f"up to date {self.project.rel(folder)}")
+            return KitResult(kit.id, folder, pages, rendered, len(set(keys)) - rendered,
+                             time.perf_counter() - started, [], warnings)
+        reading, doc_parts = self._reading(plan, contents_job, meta)
         outputs = Outputs(folder)
         outputs.add(f"{kit.id}.pdf", reading)
         if press is not None:
@@ -300,29 +314,52 @@ class Builder:
             press_pdf, _ = self._reading(press[0], press[1], meta)
             outputs.add(f"{kit.id}-press.pdf", press_ready(press_pdf, kit.bleed_mm))
         handouts = []
-        for part in doc_parts:
+        for planned, part in zip(plan.docs, doc_parts, strict=True):
             handout_meta = Metadata(part.title, meta.author, f"{kit.title}: {part.title}",
                                     meta.keywords, meta.language, meta.creator)
-            handouts.append(assemble_handout(part, handout_meta))
+            handouts.append(self._handout(planned, part, handout_meta))
             outputs.add(f"handouts/{part.id}.pdf", handouts[-1])
         self._production(plan, reading, {p.id: h for p, h in zip(doc_parts, handouts,
                                                                   strict=True)}, outputs)
-        warnings = sorted({w for d in _with_cover(plan) if d.job is not None
-                           for w in self.entries[d.job.key].warnings})
-        if self.options.strict and warnings:
-            raise InputError([Problem(kit.display, None, f"warning: {w}") for w in warnings])
-        manifest = self._manifest(plan, outputs, contents_job)
-        outputs.add("manifest.json", manifest)
-        written = outputs.commit(prune=("handouts", "cut-sheets"))
-        keys = [d.job.key for d in _with_cover(plan) if d.job is not None]
-        if contents_job is not None:
-            keys.append(contents_job.key)
-        rendered = sum(1 for k in set(keys) if k in self.rendered_keys)
         from .assemble import page_count
 
-        return KitResult(kit.id, folder, page_count(reading), rendered,
-                         len(set(keys)) - rendered, time.perf_counter() - started, written,
-                         warnings)
+        total = page_count(reading)
+        manifest = self._manifest(plan, outputs, contents_job, build_key, total)
+        outputs.add("manifest.json", manifest)
+        written = outputs.commit(prune=("handouts", "cut-sheets"))
+        return KitResult(kit.id, folder, total, rendered, len(set(keys)) - rendered,
+                         time.perf_counter() - started, written, warnings)
+
+    def _part_key(self, planned: PlannedDoc) -> str:
+        if planned.job is not None:
+            return planned.job.key
+        assert planned.pdf_path is not None
+        return self.hasher(planned.pdf_path) or ""
+
+    def _handout(self, planned: PlannedDoc, part: Part, meta: Metadata) -> bytes:
+        """A document alone, assembled once per (render, metadata) and kept in the cache."""
+        key = digest("handout", self._part_key(planned), meta, __version__, pypdf_version())
+        entry, _ = self.cache.get(key)
+        if entry is not None:
+            return entry.pdf
+        data = assemble_handout(part, meta)
+        self.cache.put(key, Entry(data, 0, {}, []))
+        return data
+
+    def _build_key(self, plan: KitPlan, contents_job: RenderJob | None,
+                   press: tuple[KitPlan, RenderJob | None] | None) -> str:
+        """Everything the kit's outputs are made from. Unchanged: nothing to assemble."""
+        kit = plan.kit
+        settings = {k: v for k, v in vars(kit).items() if k not in ("lines", "file")}
+        parts = [plan.cover.job.key if plan.cover and plan.cover.job else None,
+                 contents_job.key if contents_job else None,
+                 [(d.doc.id, d.title, self._part_key(d)) for d in plan.docs]]
+        press_parts = None
+        if press is not None:
+            press_parts = [[d.job.key for d in _with_cover(press[0]) if d.job is not None],
+                           press[1].key if press[1] else None]
+        return digest("outputs", settings, parts, press_parts, dict(plan.agency),
+                      self._metadata(plan), __version__, pypdf_version())
 
     def _production(self, plan: KitPlan, reading: bytes, handouts: dict[str, bytes],
                     outputs: Outputs) -> None:
@@ -349,7 +386,8 @@ class Builder:
                     outputs.add(f"{kit.id}-cards.pdf",
                                 make_card_sheet(handouts[doc_id], f"{kit.title} (cards)"))
 
-    def _manifest(self, plan: KitPlan, outputs: Outputs, contents_job: RenderJob | None) -> bytes:
+    def _manifest(self, plan: KitPlan, outputs: Outputs, contents_job: RenderJob | None,
+                  build_key: str, pages: int) -> bytes:
         kit = plan.kit
         inputs: dict[str, str] = {}
 
@@ -370,8 +408,8 @@ class Builder:
             add(sheet)
         docs = []
         for d in plan.docs:
-            pdf, pages = self._doc_pdf(d)
-            entry = {"id": d.doc.id, "title": d.title, "pages": pages,
+            pdf, doc_pages = self._doc_pdf(d)
+            entry = {"id": d.doc.id, "title": d.title, "pages": doc_pages,
                      "source": d.doc.source, "kind": d.doc.kind}
             if d.job is not None:
                 add(self.project.templates_dir / d.doc.source)
@@ -388,6 +426,8 @@ class Builder:
             "printkit": __version__,
             "paper": plan.paper,
             "duplex": kit.duplex,
+            "pages": pages,
+            "build_key": build_key,
             "variables": {k: plan.resolved.sources[k] for k in sorted(plan.resolved.sources)},
             "inputs": {k: v for k, v in sorted(inputs.items()) if not k.startswith("/")
                        or k.startswith(project_root)},
@@ -396,6 +436,27 @@ class Builder:
                         for name, data in sorted(outputs.pending.items())},
         }
         return (json.dumps(manifest, indent=2, sort_keys=False) + "\n").encode()
+
+
+def pypdf_version() -> str:
+    from importlib.metadata import version
+
+    return version("pypdf")
+
+
+def _up_to_date(folder: Path, build_key: str) -> int | None:
+    """Page count of the reading copy when the folder already holds exactly these outputs."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+        if manifest.get("build_key") != build_key:
+            return None
+        for name, info in manifest["outputs"].items():
+            data = (folder / name).read_bytes()
+            if len(data) != info["bytes"] or hashlib.sha256(data).hexdigest() != info["sha256"]:
+                return None
+        return int(manifest["pages"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _with_cover(plan: KitPlan) -> list[PlannedDoc]:

@@ -112,8 +112,9 @@ def css_color(value: Any) -> Markup:
 def css_string(value: Any) -> Markup:
     """Text as a quoted CSS string (for running headers and footers)."""
     text = re.sub(r"[ \t\r\n]+", " ", str(value)).strip()
-    escaped = "".join(c if c.isalnum() or c in " .,:;!?'()-&/" else f"\\{ord(c):06x}"
-                      for c in text)
+    # A hex escape swallows one following space, so every escape carries its own.
+    escaped = "".join(c if c.isascii() and (c.isalnum() or c in " .,:;!?'()-&/")
+                      else f"\\{ord(c):06x} " for c in text)
     return Markup(f'"{escaped}"')
 
 
