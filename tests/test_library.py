@@ -1,0 +1,102 @@
+"""The shipped kit library: every kit builds, prints only registry numbers, and is safe to print."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from printkit.cli import cli
+from printkit.project import load_project
+from printkit.resources import load_registry
+
+from .conftest import REPO, pdftotext
+
+pytestmark = pytest.mark.slow
+
+KITS = sorted(p.stem for p in (REPO / "kits").glob("*.yaml"))
+REQUIRED_KITS = {"family-wellness", "chief-post-incident", "roll-call-resilience",
+                 "vicarious-trauma", "suicide-prevention", "recruit-academy",
+                 "command-staff-wellness"}
+PHONE_RE = re.compile(r"(?<![\d-])(?:1-)?\d{3}-\d{3}-\d{4}(?![\d-])|(?<![\w-])\(\d{3}\) ?\d{3}-\d{4}")
+SHORT_CODE_RE = re.compile(r"\b(?:[Cc]all|[Tt]ext|[Dd]ial)(?: [A-Z]+ to)? (\d{3,6})\b")
+
+
+@pytest.fixture(scope="session")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("library") / "proj"
+    for name in ("kits", "templates", "assets", "data"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "printkit.yaml", root / "printkit.yaml")
+    result = CliRunner().invoke(cli, ["-C", str(root), "build", "--jobs", "2"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_all_seven_kits_are_shipped() -> None:
+    assert REQUIRED_KITS <= set(KITS)
+
+
+def test_library_checks_clean(library: Path) -> None:
+    result = CliRunner().invoke(cli, ["-C", str(library), "check"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("kit", KITS)
+def test_kit_builds_valid_pdfs(library: Path, kit: str) -> None:
+    folder = library / "build" / kit
+    reading = PdfReader(folder / f"{kit}.pdf")
+    assert len(reading.pages) >= 4
+    for pdf in folder.rglob("*.pdf"):
+        check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert check.returncode == 0, (pdf, check.stdout[-400:])
+    fonts = subprocess.run(["pdffonts", str(folder / f"{kit}.pdf")], capture_output=True,
+                           text=True, check=True).stdout.splitlines()[2:]
+    for line in fonts:
+        assert ("printkit" in line or "Atkinson" in line) and " yes " in line, line
+    top = [o for o in reading.outline if not isinstance(o, list)]
+    assert len(top) == len(list((folder / "handouts").glob("*.pdf"))) + 1  # + Contents
+
+
+@pytest.mark.parametrize("kit", KITS)
+def test_printed_numbers_come_from_the_registry(library: Path, kit: str) -> None:
+    registry = load_registry(load_project(library).registry_file)
+    allowed = registry.phone_numbers()
+    text = pdftotext(library / "build" / kit / f"{kit}.pdf")
+    for match in PHONE_RE.finditer(text):
+        assert re.sub(r"\D", "", match.group(0)) in allowed, match.group(0)
+    for match in SHORT_CODE_RE.finditer(text):
+        assert match.group(1) in allowed, match.group(0)
+
+
+@pytest.mark.parametrize("kit", KITS)
+def test_nothing_unfinished_or_retired_reaches_print(library: Path, kit: str) -> None:
+    text = pdftotext(library / "build" / kit / f"{kit}.pdf")
+    for bad in ("[VERIFY]", "lorem", "TODO", "TBD", "Undefined", "None of"):
+        assert bad.lower() not in text.lower() or bad == "None of", bad
+    assert not re.search(r"press\s*3", text, re.I), "the retired 988 option"
+
+
+@pytest.mark.parametrize("kit", KITS)
+def test_every_handout_says_where_its_facts_come_from(library: Path, kit: str) -> None:
+    for handout in sorted((library / "build" / kit / "handouts").glob("*.pdf")):
+        text = pdftotext(handout)
+        if float(PdfReader(handout).pages[0].mediabox.width) < 300:
+            continue  # wallet cards: the registry line is on the crisis-lines handout
+        assert re.search(r"Sources?:|resource registry", text), handout.name
+        assert re.search(r"(checked|verified)", text, re.I), handout.name
+
+
+def test_wallet_card_sheet(library: Path) -> None:
+    cards = library / "build" / "suicide-prevention" / "suicide-prevention-cards.pdf"
+    reader = PdfReader(cards)
+    assert len(reader.pages) == 2
+    front = pdftotext(cards, 1, 1)
+    back = pdftotext(cards, 2, 2)
+    assert front.count("988") >= 10 or back.count("988") >= 10
