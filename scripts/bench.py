@@ -57,9 +57,16 @@ def median(samples: list[float]) -> float:
 
 
 def imports_weasyprint(project: Path) -> bool:
-    code = ("import sys\nfrom printkit.cli import main\nsys.argv=['printkit','-C',%r,'-q','build']\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\nprint('weasyprint' in sys.modules, "
-            "file=sys.stderr)\n" % str(project))
+    code = "\n".join([
+        "import sys",
+        "from printkit.cli import main",
+        f"sys.argv = ['printkit', '-C', {str(project)!r}, '-q', 'build']",
+        "try:",
+        "    main()",
+        "except SystemExit:",
+        "    pass",
+        "print('weasyprint' in sys.modules, file=sys.stderr)",
+    ])
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     return out.stderr.strip().endswith("True")
 
