@@ -132,7 +132,8 @@ def _max_saturation(png: Path) -> int:
     from PIL import Image
 
     image = Image.open(png).convert("RGB")
-    return max(max(px) - min(px) for px in image.getdata())
+    pixels = image.get_flattened_data() if hasattr(image, "get_flattened_data") else image.getdata()
+    return max(max(px) - min(px) for px in pixels)
 
 
 def test_grayscale_build_has_no_colour(project: Path, run: Callable[..., Result]) -> None:

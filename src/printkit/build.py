@@ -1,4 +1,8 @@
-"""Run a build: plan -> render (cache, process pool) -> assemble -> write. No Click here."""
+"""Run a build: plan -> render (cache, process pool) -> produce -> write. No Click here.
+
+One process pool serves the whole build: rendering every kit's documents, then their
+contents pages, then producing every kit's PDFs. Only the parent process writes files.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,31 @@ import io
 import json
 import os
 import time
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, TypeVar
 
 from pypdf import PdfWriter
 
 from . import __version__
-from .assemble import Metadata, Part, assemble_handout, assemble_reading, place
+from .assemble import Metadata, Part, page_count, place
 from .cache import Cache, Entry, FileHasher, digest
-from .errors import InputError, Problem
+from .errors import InputError, Problem, UsageError
 from .kit import Kit, load_kit
 from .output import Outputs
 from .plan import KitPlan, PlannedDoc, Planner, Settings
+from .products import Products, ProductTask, make_packet, make_products
 from .project import Project
 from .render import RenderJob, RenderResult
 from .resources import Registry, load_registry
 from .templating import make_environment
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class KitResult:
     seconds: float
     outputs: list[Path]
     warnings: list[str]
+    up_to_date: bool = False
 
 
 class Reporter:
@@ -66,30 +76,14 @@ class Reporter:
         pass
 
 
-def _render_all(jobs: Sequence[RenderJob], workers: int, reporter: Reporter) -> list[RenderResult]:
-    """Render jobs (unique keys) in parallel; results in the jobs' order."""
-    if not jobs:
-        return []
-    from .render import init_worker, render_job
+@dataclass
+class _KitWork:
+    """One kit on its way through the build."""
 
-    results: list[RenderResult] = []
-    if workers <= 1 or len(jobs) == 1:
-        for i, job in enumerate(jobs):
-            results.append(render_job(job))
-            reporter.progress(i + 1, len(jobs), job.label)
-        return results
-    ctx = get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
-                             initializer=init_worker) as pool:
-        # Longest first keeps both cores busy to the end; order is restored below.
-        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
-        futures = {i: pool.submit(render_job, jobs[i]) for i in order}
-        by_index: dict[int, RenderResult] = {}
-        for done, i in enumerate(order, 1):
-            by_index[i] = futures[i].result()
-            reporter.progress(done, len(jobs), jobs[i].label)
-        results = [by_index[i] for i in range(len(jobs))]
-    return results
+    plan: KitPlan
+    contents: RenderJob | None = None
+    press: KitPlan | None = None
+    press_contents: RenderJob | None = None
 
 
 class Builder:
@@ -106,10 +100,51 @@ class Builder:
         self.cache.hasher = self.hasher
         self.entries: dict[str, Entry] = {}
         self.rendered_keys: set[str] = set()
+        self.workers = options.jobs or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    # -- the process pool ---------------------------------------------------------------
+    def __enter__(self) -> Builder:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def _executor(self) -> Executor:
+        if self._pool is None:
+            # Workers import WeasyPrint on their first render (and keep it): a pool that
+            # only assembles never pays for it.
+            self._pool = ProcessPoolExecutor(max_workers=self.workers,
+                                             mp_context=get_context("fork"))
+        return self._pool
+
+    def _map(self, fn: Callable[[T], R], items: Sequence[T], labels: Sequence[str],
+             weight: Callable[[T], int] | None = None) -> list[R]:
+        """fn over items, in parallel when it pays; results in the items' order."""
+        if self.workers <= 1 or len(items) <= 1:
+            out = []
+            for i, item in enumerate(items):
+                out.append(fn(item))
+                self.reporter.progress(i + 1, len(items), labels[i])
+            return out
+        pool = self._executor()
+        # Heaviest first keeps every core busy to the end.
+        order = sorted(range(len(items)), key=lambda i: -(weight(items[i]) if weight else 0))
+        futures = {i: pool.submit(fn, items[i]) for i in order}
+        results: dict[int, R] = {}
+        for done, i in enumerate(order, 1):
+            results[i] = futures[i].result()
+            self.reporter.progress(done, len(items), labels[i])
+        return [results[i] for i in range(len(items))]
 
     # -- rendering with the cache -------------------------------------------------------
     def _materialise(self, jobs: Iterable[RenderJob]) -> None:
         """Make sure every job's PDF is in self.entries: from the cache or by rendering."""
+        from .render import render_job
+
         todo: dict[str, RenderJob] = {}
         for job in jobs:
             if job.key in self.entries or job.key in todo:
@@ -121,11 +156,11 @@ class Builder:
             else:
                 todo[job.key] = job
                 self.reporter.detail(f"render   {job.label} ({reason})")
-        jobs_list = list(todo.values())
-        workers = self.options.jobs or os.cpu_count() or 1
-        results = _render_all(jobs_list, workers, self.reporter)
+        pending = list(todo.values())
+        results: list[RenderResult] = self._map(render_job, pending, [j.label for j in pending],
+                                                weight=lambda j: len(j.html))
         problems: list[Problem] = []
-        for job, result in zip(jobs_list, results, strict=True):
+        for job, result in zip(pending, results, strict=True):
             for message in result.errors:
                 problems.append(Problem(job.label, None, message,
                                         "Use files inside the project (e.g. assets/img/...) "
@@ -139,79 +174,27 @@ class Builder:
         if problems:
             raise InputError(problems)
 
-    # -- one kit ------------------------------------------------------------------------
+    def _render_kits(self, work: Sequence[_KitWork]) -> None:
+        """Phase 1: documents and covers of every kit. Phase 2: contents pages, which
+        need the documents' page counts."""
+        plans = [w.plan for w in work] + [w.press for w in work if w.press is not None]
+        self._materialise(d.job for p in plans for d in _with_cover(p) if d.job is not None)
+        for w in work:
+            w.contents = self._contents_job(w.plan)
+            if w.press is not None:
+                w.press_contents = self._contents_job(w.press)
+        self._materialise(j for w in work for j in (w.contents, w.press_contents)
+                          if j is not None)
+
+    def _contents_job(self, plan: KitPlan) -> RenderJob | None:
+        if plan.kit.contents_title is None or not plan.docs:
+            return None
+        return self.planner.contents_job(plan, self._entries_for_contents(plan))
+
+    # -- kits ---------------------------------------------------------------------------
     def folder_for(self, kit: Kit) -> Path:
         base = self.options.out_dir or self.project.build_dir
-        name = kit.id
-        if self.options.name:
-            name = f"{kit.id}-{self.options.name}"
-        return base / name
-
-    def build_roster(self, name: str, roster: Path) -> KitResult:
-        """One personalised packet per roster row, plus one combined file to print.
-
-        Rows only change the documents that use their values: every other document has the
-        same HTML, hence the same render key, and is rendered once for the whole roster."""
-        from .roster import read_roster
-        from .variables import Layer
-
-        started = time.perf_counter()
-        kit = load_kit(self.project, name)
-        display = self.project.rel(roster)
-        rows = read_roster(roster, display)
-        plans: list[KitPlan] = []
-        problems: list[Problem] = []
-        for row in rows:
-            settings = replace(self.options.settings,
-                               row=Layer(f"{display} row {row.number}", row.values))
-            try:
-                plans.append(self.planner.plan(kit, settings))
-            except InputError as exc:
-                problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
-                                        f"{p.message}", p.hint) for p in exc.problems)
-        if problems:
-            raise InputError(problems)
-        self._materialise(d.job for p in plans for d in _with_cover(p) if d.job is not None)
-        contents: list[RenderJob | None] = [
-            self.planner.contents_job(p, self._entries_for_contents(p))
-            if kit.contents_title is not None and p.docs else None for p in plans]
-        self._materialise(j for j in contents if j is not None)
-        folder = self.folder_for(kit)
-        outputs = Outputs(folder)
-        combined = PdfWriter()
-        pages = 0
-        for row, plan, contents_job in zip(rows, plans, contents, strict=True):
-            meta = self._metadata(plan)
-            packet, _ = self._reading(plan, contents_job, meta)
-            outputs.add(f"roster/{row.slug}.pdf", packet)
-            combined.append(io.BytesIO(packet), import_outline=False)
-            pages = len(combined.pages)
-            if kit.duplex and pages % 2:
-                combined.add_blank_page(float(combined.pages[-1].mediabox.width),
-                                        float(combined.pages[-1].mediabox.height))
-        buf = io.BytesIO()
-        combined.add_metadata({"/Title": f"{kit.title}: roster ({len(rows)} packets)"})
-        combined.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        combined.write(buf)
-        outputs.add(f"{kit.id}-roster.pdf", buf.getvalue())
-        written = outputs.commit(prune=("roster",))
-        keys = {d.job.key for p in plans for d in _with_cover(p) if d.job is not None}
-        keys |= {j.key for j in contents if j is not None}
-        rendered = len(keys & self.rendered_keys)
-        self.cache.prune()
-        return KitResult(kit.id, folder, len(combined.pages), rendered, len(keys) - rendered,
-                         time.perf_counter() - started, written, [])
-
-    def _metadata(self, plan: KitPlan) -> Metadata:
-        kit = plan.kit
-        return Metadata(
-            title=kit.title,
-            author=str(plan.agency.get("name", "")),
-            subject=kit.description or kit.subtitle or kit.title,
-            keywords=kit.keywords,
-            language=kit.language,
-            creator=f"printkit {__version__}",
-        )
+        return base / (f"{kit.id}-{self.options.name}" if self.options.name else kit.id)
 
     def build(self, names: Sequence[str]) -> list[KitResult]:
         started = time.perf_counter()
@@ -224,36 +207,138 @@ class Builder:
                 problems.extend(exc.problems)
         if problems:
             raise InputError(problems)
-        plans: list[KitPlan] = []
-        press_plans: dict[str, KitPlan] = {}
+        work: list[_KitWork] = []
         press_settings = replace(self.options.settings, press=True)
         for kit in kits:
             try:
-                plans.append(self.planner.plan(kit, self.options.settings))
+                item = _KitWork(self.planner.plan(kit, self.options.settings))
                 if self.options.press:
-                    press_plans[kit.id] = self.planner.plan(kit, press_settings)
+                    item.press = self.planner.plan(kit, press_settings)
+                work.append(item)
             except InputError as exc:
                 problems.extend(exc.problems)
         if problems:
             raise InputError(problems)
-        every = plans + list(press_plans.values())
-        # Phase 1: every document and cover of every kit, in one pool.
-        self._materialise(d.job for p in every for d in _with_cover(p) if d.job is not None)
-        # Phase 2: contents pages (they need the documents' page counts).
-        contents: dict[int, RenderJob] = {}
-        for plan in every:
-            if plan.kit.contents_title is not None and plan.docs:
-                contents[id(plan)] = self.planner.contents_job(
-                    plan, self._entries_for_contents(plan))
-        self._materialise(contents.values())
-        results = []
-        for plan in plans:
-            press = press_plans.get(plan.kit.id)
-            results.append(self._assemble_and_write(
-                plan, contents.get(id(plan)), started,
-                (press, contents.get(id(press))) if press is not None else None))
+        self._render_kits(work)
+        return self._produce(work, started)
+
+    def _produce(self, work: Sequence[_KitWork], started: float) -> list[KitResult]:
+        """Assemble every kit that changed (in parallel), then write, kit by kit."""
+        results: dict[int, KitResult] = {}
+        tasks: list[tuple[int, ProductTask, str]] = []
+        for i, w in enumerate(work):
+            kit = w.plan.kit
+            warnings = self._warnings(w.plan)
+            if self.options.strict and warnings:
+                raise InputError([Problem(kit.display, None, f"warning: {m}") for m in warnings])
+            build_key = self._build_key(w)
+            folder = self.folder_for(kit)
+            pages = _up_to_date(folder, build_key)
+            if pages is not None:
+                self.reporter.detail(f"up to date {self.project.rel(folder)}")
+                results[i] = self._result(w, folder, pages, [], warnings, started, True)
+            else:
+                tasks.append((i, self._task(w), build_key))
+        produced = self._map(make_products, [t for _, t, _ in tasks],
+                             [f"assembling {t.kit_id}" for _, t, _ in tasks],
+                             weight=lambda t: sum(len(p.pdf) for p in t.parts))
+        for (i, task, build_key), products in zip(tasks, produced, strict=True):
+            w = work[i]
+            self._keep_handouts(w.plan, task, products)
+            folder = self.folder_for(w.plan.kit)
+            outputs = Outputs(folder)
+            for name, data in products.files.items():
+                outputs.add(name, data)
+            outputs.add("manifest.json", self._manifest(w.plan, outputs, build_key,
+                                                        products.pages))
+            written = outputs.commit(prune=("handouts", "cut-sheets"))
+            results[i] = self._result(w, folder, products.pages, written,
+                                      self._warnings(w.plan), started, False)
         self.cache.prune()
-        return results
+        return [results[i] for i in range(len(work))]
+
+    def _result(self, w: _KitWork, folder: Path, pages: int, written: list[Path],
+                warnings: list[str], started: float, up_to_date: bool) -> KitResult:
+        keys = {d.job.key for d in _with_cover(w.plan) if d.job is not None}
+        if w.contents is not None:
+            keys.add(w.contents.key)
+        rendered = len(keys & self.rendered_keys)
+        return KitResult(w.plan.kit.id, folder, pages, rendered, len(keys) - rendered,
+                         time.perf_counter() - started, written, warnings, up_to_date)
+
+    def _warnings(self, plan: KitPlan) -> list[str]:
+        return sorted({m for d in _with_cover(plan) if d.job is not None
+                       for m in self.entries[d.job.key].warnings})
+
+    def _metadata(self, plan: KitPlan) -> Metadata:
+        kit = plan.kit
+        return Metadata(
+            title=kit.title,
+            author=str(plan.agency.get("name", "")),
+            subject=kit.description or kit.subtitle or kit.title,
+            keywords=kit.keywords,
+            language=kit.language,
+            creator=f"printkit {__version__}",
+        )
+
+    def _parts(self, plan: KitPlan, contents: RenderJob | None) -> tuple[Part, ...]:
+        kit = plan.kit
+        parts: list[Part] = []
+        if plan.cover is not None and plan.cover.job is not None:
+            parts.append(Part("cover", kit.title, self.entries[plan.cover.job.key].pdf, "cover"))
+        if contents is not None:
+            parts.append(Part("contents", kit.contents_title or "Contents",
+                              self.entries[contents.key].pdf, "contents"))
+        parts.extend(Part(d.doc.id, d.title, self._doc_pdf(d)[0], "document")
+                     for d in plan.docs)
+        return tuple(parts)
+
+    def _task(self, w: _KitWork) -> ProductTask:
+        kit, meta = w.plan.kit, self._metadata(w.plan)
+        handouts = []
+        for d in w.plan.docs:
+            handout_meta = Metadata(d.title, meta.author, f"{kit.title}: {d.title}",
+                                    meta.keywords, meta.language, meta.creator)
+            entry, _ = self.cache.get(self._handout_key(d, handout_meta))
+            handouts.append((d.doc.id, handout_meta, entry.pdf if entry else None))
+        return ProductTask(
+            kit.id, kit.title, kit.duplex, kit.bleed_mm, kit.outputs, meta,
+            self._parts(w.plan, w.contents),
+            self._parts(w.press, w.press_contents) if w.press is not None else None,
+            tuple(handouts))
+
+    def _keep_handouts(self, plan: KitPlan, task: ProductTask, products: Products) -> None:
+        metas = {doc_id: meta for doc_id, meta, _ in task.handouts}
+        for d in plan.docs:
+            data = products.new_handouts.get(d.doc.id)
+            if data is not None:
+                key = self._handout_key(d, metas[d.doc.id])
+                self.cache.put(key, Entry(data, page_count(data), {}, []))
+
+    def _handout_key(self, planned: PlannedDoc, meta: Metadata) -> str:
+        return digest("handout", self._part_key(planned), meta, __version__, pypdf_version())
+
+    def _part_key(self, planned: PlannedDoc) -> str:
+        if planned.job is not None:
+            return planned.job.key
+        assert planned.pdf_path is not None
+        return self.hasher(planned.pdf_path) or ""
+
+    def _build_key(self, w: _KitWork) -> str:
+        """Everything a kit's outputs are made from. Unchanged: nothing to assemble."""
+        kit = w.plan.kit
+
+        def keys(plan: KitPlan | None, contents: RenderJob | None) -> list[Any] | None:
+            if plan is None:
+                return None
+            return [plan.cover.job.key if plan.cover and plan.cover.job else None,
+                    contents.key if contents else None,
+                    [(d.doc.id, d.title, self._part_key(d)) for d in plan.docs]]
+
+        settings = {k: v for k, v in vars(kit).items() if k not in ("lines", "file")}
+        return digest("outputs", settings, keys(w.plan, w.contents),
+                      keys(w.press, w.press_contents), dict(w.plan.agency),
+                      self._metadata(w.plan), __version__, pypdf_version())
 
     def _doc_pdf(self, planned: PlannedDoc) -> tuple[bytes, int]:
         if planned.job is not None:
@@ -261,8 +346,6 @@ class Builder:
             return entry.pdf, entry.pages
         assert planned.pdf_path is not None
         data = _read_pdf(planned.pdf_path, self.project.rel(planned.pdf_path), planned)
-        from .assemble import page_count
-
         return data, page_count(data)
 
     def _entries_for_contents(self, plan: KitPlan) -> list[dict[str, Any]]:
@@ -272,122 +355,60 @@ class Builder:
                  "summary": d.summary}
                 for d, start, n in zip(plan.docs, placement.starts, counts, strict=True)]
 
-    def _reading(self, plan: KitPlan, contents_job: RenderJob | None,
-                 meta: Metadata) -> tuple[bytes, list[Part]]:
-        kit = plan.kit
-        parts: list[Part] = []
-        if plan.cover is not None and plan.cover.job is not None:
-            parts.append(Part("cover", kit.title, self.entries[plan.cover.job.key].pdf, "cover"))
-        if contents_job is not None:
-            parts.append(Part("contents", kit.contents_title or "Contents",
-                              self.entries[contents_job.key].pdf, "contents"))
-        doc_parts = [Part(d.doc.id, d.title, self._doc_pdf(d)[0], "document") for d in plan.docs]
-        parts.extend(doc_parts)
-        return assemble_reading(parts, meta, kit.duplex), doc_parts
+    # -- rosters ------------------------------------------------------------------------
+    def build_roster(self, name: str, roster: Path) -> KitResult:
+        """One personalised packet per roster row, plus one combined file to print.
 
-    def _assemble_and_write(self, plan: KitPlan, contents_job: RenderJob | None,
-                            started: float,
-                            press: tuple[KitPlan, RenderJob | None] | None = None) -> KitResult:
-        kit = plan.kit
-        meta = self._metadata(plan)
+        Rows only change the documents that use their values: every other document has
+        the same HTML, hence the same render key, and is rendered once for the roster."""
+        from .roster import read_roster
+        from .variables import Layer
+
+        started = time.perf_counter()
+        kit = load_kit(self.project, name)
+        display = self.project.rel(roster)
+        rows = read_roster(roster, display)
+        work: list[_KitWork] = []
+        problems: list[Problem] = []
+        for row in rows:
+            settings = replace(self.options.settings,
+                               row=Layer(f"{display} row {row.number}", row.values))
+            try:
+                work.append(_KitWork(self.planner.plan(kit, settings)))
+            except InputError as exc:
+                problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
+                                        f"{p.message}", p.hint) for p in exc.problems)
+        if problems:
+            raise InputError(problems)
+        self._render_kits(work)
+        packets = self._map(make_packet,
+                            [(self._parts(w.plan, w.contents), self._metadata(w.plan),
+                              kit.duplex) for w in work],
+                            [f"packet {row.slug}" for row in rows])
         folder = self.folder_for(kit)
-        keys = [d.job.key for d in _with_cover(plan) if d.job is not None]
-        if contents_job is not None:
-            keys.append(contents_job.key)
-        rendered = sum(1 for k in set(keys) if k in self.rendered_keys)
-        warnings = sorted({w for d in _with_cover(plan) if d.job is not None
-                           for w in self.entries[d.job.key].warnings})
-        if self.options.strict and warnings:
-            raise InputError([Problem(kit.display, None, f"warning: {w}") for w in warnings])
-        build_key = self._build_key(plan, contents_job, press)
-        pages = _up_to_date(folder, build_key)
-        if pages is not None:
-            self.reporter.detail(f"up to date {self.project.rel(folder)}")
-            return KitResult(kit.id, folder, pages, rendered, len(set(keys)) - rendered,
-                             time.perf_counter() - started, [], warnings)
-        reading, doc_parts = self._reading(plan, contents_job, meta)
         outputs = Outputs(folder)
-        outputs.add(f"{kit.id}.pdf", reading)
-        if press is not None:
-            from .impose import press_ready
+        combined = PdfWriter()
+        for row, packet in zip(rows, packets, strict=True):
+            outputs.add(f"roster/{row.slug}.pdf", packet)
+            combined.append(io.BytesIO(packet), import_outline=False)
+            if kit.duplex and len(combined.pages) % 2:
+                last = combined.pages[-1].mediabox
+                combined.add_blank_page(float(last.width), float(last.height))
+        combined.add_metadata({"/Title": f"{kit.title}: roster ({len(rows)} packets)"})
+        combined.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        buf = io.BytesIO()
+        combined.write(buf)
+        outputs.add(f"{kit.id}-roster.pdf", buf.getvalue())
+        written = outputs.commit(prune=("roster",))
+        self.cache.prune()
+        keys = {d.job.key for w in work for d in _with_cover(w.plan) if d.job is not None}
+        keys |= {w.contents.key for w in work if w.contents is not None}
+        rendered = len(keys & self.rendered_keys)
+        return KitResult(kit.id, folder, len(combined.pages), rendered, len(keys) - rendered,
+                         time.perf_counter() - started, written, [])
 
-            press_pdf, _ = self._reading(press[0], press[1], meta)
-            outputs.add(f"{kit.id}-press.pdf", press_ready(press_pdf, kit.bleed_mm))
-        handouts = []
-        for planned, part in zip(plan.docs, doc_parts, strict=True):
-            handout_meta = Metadata(part.title, meta.author, f"{kit.title}: {part.title}",
-                                    meta.keywords, meta.language, meta.creator)
-            handouts.append(self._handout(planned, part, handout_meta))
-            outputs.add(f"handouts/{part.id}.pdf", handouts[-1])
-        self._production(plan, reading, {p.id: h for p, h in zip(doc_parts, handouts,
-                                                                  strict=True)}, outputs)
-        from .assemble import page_count
-
-        total = page_count(reading)
-        manifest = self._manifest(plan, outputs, contents_job, build_key, total)
-        outputs.add("manifest.json", manifest)
-        written = outputs.commit(prune=("handouts", "cut-sheets"))
-        return KitResult(kit.id, folder, total, rendered, len(set(keys)) - rendered,
-                         time.perf_counter() - started, written, warnings)
-
-    def _part_key(self, planned: PlannedDoc) -> str:
-        if planned.job is not None:
-            return planned.job.key
-        assert planned.pdf_path is not None
-        return self.hasher(planned.pdf_path) or ""
-
-    def _handout(self, planned: PlannedDoc, part: Part, meta: Metadata) -> bytes:
-        """A document alone, assembled once per (render, metadata) and kept in the cache."""
-        key = digest("handout", self._part_key(planned), meta, __version__, pypdf_version())
-        entry, _ = self.cache.get(key)
-        if entry is not None:
-            return entry.pdf
-        data = assemble_handout(part, meta)
-        self.cache.put(key, Entry(data, 0, {}, []))
-        return data
-
-    def _build_key(self, plan: KitPlan, contents_job: RenderJob | None,
-                   press: tuple[KitPlan, RenderJob | None] | None) -> str:
-        """Everything the kit's outputs are made from. Unchanged: nothing to assemble."""
-        kit = plan.kit
-        settings = {k: v for k, v in vars(kit).items() if k not in ("lines", "file")}
-        parts = [plan.cover.job.key if plan.cover and plan.cover.job else None,
-                 contents_job.key if contents_job else None,
-                 [(d.doc.id, d.title, self._part_key(d)) for d in plan.docs]]
-        press_parts = None
-        if press is not None:
-            press_parts = [[d.job.key for d in _with_cover(press[0]) if d.job is not None],
-                           press[1].key if press[1] else None]
-        return digest("outputs", settings, parts, press_parts, dict(plan.agency),
-                      self._metadata(plan), __version__, pypdf_version())
-
-    def _production(self, plan: KitPlan, reading: bytes, handouts: dict[str, bytes],
-                    outputs: Outputs) -> None:
-        """Booklets, cut sheets and card sheets the kit asks for."""
-        from .impose import make_booklet, make_card_sheet, make_cut_sheet
-
-        kit = plan.kit
-        for out in kit.outputs:
-            opts = out.options
-            if out.kind == "booklet":
-                outputs.add(f"{kit.id}-booklet.pdf", make_booklet(
-                    reading, str(opts.get("sheet", "double")), bool(opts.get("marks", False)),
-                    float(opts.get("creep", 0.0)), f"{kit.title} (booklet)"))
-            elif out.kind == "cut-sheets":
-                up = int(opts.get("up", 4))
-                chosen = list(opts.get("documents", [])) or list(handouts)
-                for doc_id in chosen:
-                    outputs.add(f"cut-sheets/{doc_id}-{up}up.pdf",
-                                make_cut_sheet(handouts[doc_id], up, True,
-                                               f"{doc_id} ({up}-up)"))
-            elif out.kind == "cards":
-                doc_id = str(opts.get("document", ""))
-                if doc_id:
-                    outputs.add(f"{kit.id}-cards.pdf",
-                                make_card_sheet(handouts[doc_id], f"{kit.title} (cards)"))
-
-    def _manifest(self, plan: KitPlan, outputs: Outputs, contents_job: RenderJob | None,
-                  build_key: str, pages: int) -> bytes:
+    # -- the manifest -------------------------------------------------------------------
+    def _manifest(self, plan: KitPlan, outputs: Outputs, build_key: str, pages: int) -> bytes:
         kit = plan.kit
         inputs: dict[str, str] = {}
 
@@ -498,15 +519,13 @@ def build(project: Project, names: Sequence[str], options: BuildOptions | None =
     if not names:
         raise InputError([Problem("kits/", None, "there are no kits to build",
                                   "Add a kit YAML file to kits/.")])
-    builder = Builder(project, options, reporter)
-    if options.roster is not None:
-        if len(names) != 1:
-            from .errors import UsageError
-
-            raise UsageError("--roster builds one kit: name it, e.g. "
-                             "printkit build recruit-academy --roster class.csv")
-        return [builder.build_roster(names[0], options.roster)]
-    return builder.build(names)
+    if options.roster is not None and len(names) != 1:
+        raise UsageError("--roster builds one kit: name it, e.g. "
+                         "printkit build recruit-academy --roster class.csv")
+    with Builder(project, options, reporter) as builder:
+        if options.roster is not None:
+            return [builder.build_roster(names[0], options.roster)]
+        return builder.build(names)
 
 
 __all__ = ["BuildOptions", "Builder", "KitResult", "Reporter", "build"]

@@ -152,11 +152,6 @@ class Renderer:
 _RENDERER: Renderer | None = None
 
 
-def init_worker() -> None:
-    global _RENDERER
-    _RENDERER = Renderer()
-
-
 def render_job(job: RenderJob) -> RenderResult:
     global _RENDERER
     if _RENDERER is None:

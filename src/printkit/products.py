@@ -1,0 +1,71 @@
+"""Everything made from a kit's rendered parts: reading copy, handouts, press file,
+booklet, cut sheets and card sheets. Pure (bytes in, bytes out), so kits can be
+produced in parallel worker processes; only output.py writes files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .assemble import Metadata, Part, assemble_handout, assemble_reading, page_count
+from .kit import Output
+
+
+@dataclass(frozen=True)
+class ProductTask:
+    kit_id: str
+    title: str
+    duplex: bool
+    bleed_mm: float
+    outputs: tuple[Output, ...]
+    meta: Metadata
+    parts: tuple[Part, ...]                   # cover, contents, documents
+    press_parts: tuple[Part, ...] | None      # the same, rendered with bleed
+    handouts: tuple[tuple[str, Metadata, bytes | None], ...]  # (id, metadata, cached copy)
+
+
+@dataclass
+class Products:
+    files: dict[str, bytes] = field(default_factory=dict)
+    new_handouts: dict[str, bytes] = field(default_factory=dict)
+    pages: int = 0
+
+
+def make_products(task: ProductTask) -> Products:
+    from .impose import make_booklet, make_card_sheet, make_cut_sheet, press_ready
+
+    out = Products()
+    reading = assemble_reading(task.parts, task.meta, task.duplex)
+    out.files[f"{task.kit_id}.pdf"] = reading
+    out.pages = page_count(reading)
+    if task.press_parts is not None:
+        press = assemble_reading(task.press_parts, task.meta, task.duplex)
+        out.files[f"{task.kit_id}-press.pdf"] = press_ready(press, task.bleed_mm)
+    documents = {p.id: p for p in task.parts if p.role == "document"}
+    handouts: dict[str, bytes] = {}
+    for doc_id, meta, cached in task.handouts:
+        if cached is None:
+            cached = assemble_handout(documents[doc_id], meta)
+            out.new_handouts[doc_id] = cached
+        handouts[doc_id] = cached
+        out.files[f"handouts/{doc_id}.pdf"] = cached
+    for output in task.outputs:
+        opts = output.options
+        if output.kind == "booklet":
+            out.files[f"{task.kit_id}-booklet.pdf"] = make_booklet(
+                reading, str(opts.get("sheet", "double")), bool(opts.get("marks", False)),
+                float(opts.get("creep", 0.0)), f"{task.title} (booklet)")
+        elif output.kind == "cut-sheets":
+            up = int(opts.get("up", 4))
+            for doc_id in list(opts.get("documents", [])) or list(handouts):
+                out.files[f"cut-sheets/{doc_id}-{up}up.pdf"] = make_cut_sheet(
+                    handouts[doc_id], up, True, f"{doc_id} ({up}-up)")
+        elif output.kind == "cards" and opts.get("document"):
+            out.files[f"{task.kit_id}-cards.pdf"] = make_card_sheet(
+                handouts[str(opts["document"])], f"{task.title} (cards)")
+    return out
+
+
+def make_packet(args: tuple[tuple[Part, ...], Metadata, bool]) -> bytes:
+    """One roster packet: a reading copy."""
+    parts, meta, duplex = args
+    return assemble_reading(parts, meta, duplex)
