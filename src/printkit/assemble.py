@@ -7,6 +7,7 @@ duplex blanks, and the document metadata.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -76,8 +77,19 @@ def place(doc_pages: Sequence[int], duplex: bool, cover_pages: int = 0,
     return Placement(tuple(starts), tuple(blanks), front)
 
 
+_READERS: dict[bytes, PdfReader] = {}
+
+
 def _reader(data: bytes) -> PdfReader:
-    return PdfReader(io.BytesIO(data))
+    """Parsed parts are kept for the life of the process: a roster assembles the same
+    shared documents into every packet, and pypdf parses each part only once."""
+    key = hashlib.sha256(data).digest()
+    reader = _READERS.get(key)
+    if reader is None:
+        if len(_READERS) > 256:
+            _READERS.clear()
+        reader = _READERS[key] = PdfReader(io.BytesIO(data))
+    return reader
 
 
 def _outline_items(reader: PdfReader, items: Any, offset: int,
