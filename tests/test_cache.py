@@ -78,3 +78,18 @@ def test_clean_removes_cache_and_outputs(warm: Path, run: Callable[..., Result])
     assert not (warm / "build/.cache").exists() and (warm / "build/mini/mini.pdf").exists()
     assert run("clean").exit_code == 0
     assert not (warm / "build").exists()
+
+
+def test_entries_from_another_user_are_never_used(warm: Path, run: Callable[..., Result],
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    """A shared project folder may carry someone else's build/.cache: a planted PDF (or
+    compiled template) must not be trusted, however well its hashes match."""
+    from printkit.trust import machine_key
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-user"))
+    machine_key.cache_clear()
+    try:
+        assert len(rendered(run("build", "mini", "-v"))) == 5
+    finally:
+        machine_key.cache_clear()

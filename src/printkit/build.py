@@ -93,7 +93,9 @@ class Builder:
         self.options = options
         self.reporter = reporter or Reporter()
         self.registry: Registry = load_registry(project.registry_file)
-        self.env = make_environment(project.templates_dir, self.registry)
+        self.env = make_environment(
+            project.templates_dir, self.registry,
+            project.build_dir / ".cache" / "jinja" if options.use_cache else None)
         self.hasher = FileHasher()
         self.planner = Planner(project, self.env, self.hasher)
         self.cache = Cache(project.build_dir / ".cache", enabled=options.use_cache)

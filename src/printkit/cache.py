@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import write_bytes, write_text
+from .trust import seal, verify
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
@@ -76,6 +77,8 @@ class Cache:
             return None, "cache entry unreadable"
         if hashlib.sha256(pdf).hexdigest() != meta.get("sha256"):
             return None, "cache entry damaged"
+        if not verify(_sealed_fields(key, meta), str(meta.get("mac", ""))):
+            return None, "cache entry not made by this user's printkit"
         for dep, digest in meta.get("deps", {}).items():
             if self.hasher(dep) != digest:
                 return None, f"{dep} changed"
@@ -88,8 +91,10 @@ class Cache:
         if not self.enabled:
             return
         pdf_path, meta_path = self._paths(key)
-        meta = {"sha256": hashlib.sha256(entry.pdf).hexdigest(), "pages": entry.pages,
-                "deps": entry.deps, "warnings": entry.warnings}
+        meta: dict[str, Any] = {"sha256": hashlib.sha256(entry.pdf).hexdigest(),
+                                "pages": entry.pages, "deps": entry.deps,
+                                "warnings": entry.warnings}
+        meta["mac"] = seal(_sealed_fields(key, meta))
         write_bytes(pdf_path, entry.pdf)
         write_text(meta_path, json.dumps(meta, sort_keys=True))  # written last: the commit
 
@@ -115,6 +120,11 @@ class Cache:
             pdf.unlink(missing_ok=True)
             freed += size
         return freed
+
+
+def _sealed_fields(key: str, meta: dict[str, Any]) -> bytes:
+    fields = {k: meta.get(k) for k in ("sha256", "pages", "deps", "warnings")}
+    return json.dumps([key, fields], sort_keys=True).encode()
 
 
 def digest(*parts: Any) -> str:

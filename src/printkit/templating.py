@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -19,6 +20,7 @@ from markupsafe import Markup
 from .errors import InputError, Problem, problem
 from .filters import FILTERS, FilterError
 from .resources import Registry, Resource
+from .trust import seal, verify
 from .yamlio import read_text
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -58,9 +60,47 @@ class ConfinedLoader(jinja2.BaseLoader):
         return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file())
 
 
-def make_environment(templates_dir: Path, registry: Registry) -> jinja2.Environment:
+class SealedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates on disk, used only when sealed by this user's printkit
+    (compiled code from anyone else is never loaded)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.jbc"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            raw = self._path(bucket).read_bytes()
+        except OSError:
+            return
+        mac, _, data = raw.partition(b"\n")
+        if verify(data, mac.decode("ascii", "replace")):
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from .atomic import write_bytes
+
+        data = bucket.bytecode_to_string()
+        with contextlib.suppress(OSError):
+            write_bytes(self._path(bucket), seal(data).encode() + b"\n" + data)
+
+
+def make_environment(templates_dir: Path, registry: Registry,
+                     bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """The sandboxed environment. With ``bytecode_dir``, compiled templates are kept there
+    (keyed by name and source checksum), so a rebuild does not compile them again."""
+    cache = None
+    if bytecode_dir is not None:
+        try:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+            cache = SealedBytecodeCache(bytecode_dir)
+        except OSError:
+            cache = None
     env = ImmutableSandboxedEnvironment(
         loader=ConfinedLoader(templates_dir),
+        bytecode_cache=cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
