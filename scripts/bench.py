@@ -76,7 +76,8 @@ def own_render_seconds(project: Path, kit: str, doc_id: str) -> float:
     sys.path.insert(0, str(ROOT / "src"))
     from printkit.cache import FileHasher
     from printkit.kit import load_kit
-    from printkit.plan import Planner, Settings
+    from printkit.options import Settings
+    from printkit.plan import Planner
     from printkit.project import load_project
     from printkit.render import Renderer
     from printkit.resources import load_registry

@@ -147,3 +147,16 @@ def test_grayscale_build_has_no_colour(project: Path, run: Callable[..., Result]
         pngs[name] = _max_saturation(project / f"{name}.png")
     assert pngs["colour"] > 60
     assert pngs["gray"] < 12
+
+
+def test_no_change_rebuild_is_up_to_date_and_repairs_tampered_outputs(
+        project: Path, run: Callable[..., Result]) -> None:
+    assert run("build", "mini").exit_code == 0
+    again = run("build", "mini")
+    assert "up to date" in again.output
+    reading = project / "build/mini/mini.pdf"
+    good = reading.read_bytes()
+    reading.write_bytes(good.replace(b"Mini Kit", b"Mini Kat"))  # someone edited the output
+    repaired = run("build", "mini")
+    assert "up to date" not in repaired.output
+    assert reading.read_bytes() == good

@@ -1,18 +1,46 @@
 """printkit: compose YAML-defined print kits into print-ready PDFs.
 
-Public API::
+Public API (imported on first use, so the command line starts fast)::
 
     from printkit import load_project, load_kit, build, BuildOptions, PrintkitError
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .build import BuildOptions, KitResult, Reporter, build
-from .errors import InputError, PrintkitError, Problem
-from .kit import Kit, load_kit
-from .project import Project, load_project
+_EXPORTS = {
+    "BuildOptions": "options",
+    "KitResult": "options",
+    "Reporter": "options",
+    "Settings": "options",
+    "build": "build",
+    "InputError": "errors",
+    "PrintkitError": "errors",
+    "Problem": "errors",
+    "Kit": "kit",
+    "load_kit": "kit",
+    "Project": "project",
+    "load_project": "project",
+}
+
+if TYPE_CHECKING:
+    from .build import build
+    from .errors import InputError, PrintkitError, Problem
+    from .kit import Kit, load_kit
+    from .options import BuildOptions, KitResult, Reporter, Settings
+    from .project import Project, load_project
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'printkit' has no attribute {name!r}")
+
 
 __all__ = [
     "BuildOptions",
@@ -23,6 +51,7 @@ __all__ = [
     "Problem",
     "Project",
     "Reporter",
+    "Settings",
     "__version__",
     "build",
     "load_kit",

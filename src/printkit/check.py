@@ -12,7 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import InputError, Problem
 from .kit import Kit, load_kit
-from .plan import CONTENTS_TEMPLATE, DEFAULT_COVER, Planner, Settings
+from .options import Settings
+from .plan import CONTENTS_TEMPLATE, DEFAULT_COVER, Planner
 from .project import Project
 from .resources import Registry, load_registry
 from .templating import ConfinedLoader, analyse, make_environment

@@ -129,9 +129,8 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
           vars_files: tuple[Path, ...], name: str | None, roster: Path | None,
           paper: str | None, grayscale: bool, press: bool, jobs: int, no_cache: bool) -> None:
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
-    from .build import BuildOptions
     from .build import build as run_build
-    from .plan import Settings
+    from .options import BuildOptions, Settings
     from .slug import safe_name
     from .variables import load_vars_file, parse_set_options
 
@@ -159,8 +158,11 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
     if not ctx.quiet:
         for r in results:
             out = project.rel(r.folder / f"{r.kit_id}{'-roster' if roster else ''}.pdf")
-            click.echo(f"{r.kit_id}: {r.pages} pages, {r.rendered} rendered, {r.cached} cached, "
-                       f"{r.seconds:.1f} s -> {out}")
+            if r.up_to_date:
+                click.echo(f"{r.kit_id}: {r.pages} pages, up to date -> {out}")
+            else:
+                click.echo(f"{r.kit_id}: {r.pages} pages, {r.rendered} rendered, "
+                           f"{r.cached} cached, {r.seconds:.1f} s -> {out}")
             for w in r.warnings:
                 click.echo(f"  warning: {w}", err=True)
 
@@ -177,7 +179,7 @@ def check(ctx: Context, kits: tuple[str, ...], sets: tuple[str, ...],
     """Find every mistake in KITS (or all kits) without rendering: kit keys, templates,
     variables, assets, alt text and the resource registry."""
     from .check import check as run_check
-    from .plan import Settings
+    from .options import Settings
     from .variables import load_vars_file, parse_set_options
 
     project = ctx.project()
@@ -241,7 +243,8 @@ def schema() -> None:
 def show(ctx: Context, kit: str, sets: tuple[str, ...], vars_files: tuple[Path, ...]) -> None:
     """Show KIT as resolved: settings, documents, and every variable with its source."""
     from .kit import load_kit
-    from .plan import Settings, layers_for
+    from .options import Settings
+    from .plan import layers_for
     from .variables import load_vars_file, parse_set_options, resolve
 
     project = ctx.project()

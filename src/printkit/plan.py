@@ -19,6 +19,7 @@ from . import __version__
 from .cache import FileHasher, digest
 from .errors import InputError, Problem
 from .kit import Document, Kit
+from .options import Settings
 from .project import Project
 from .render import RenderJob
 from .templating import render_markdown, render_template
@@ -33,19 +34,6 @@ DEFAULT_COVER = "layouts/cover.html"
 AGENCY_DEFAULTS: dict[str, Any] = {"name": "", "short_name": "", "unit": "", "logo": "",
                                    "colors": {}}
 CONTENTS_TEMPLATE = "layouts/contents.html"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Everything from the command line that changes what is rendered."""
-
-    vars_layers: tuple[Layer, ...] = ()
-    set_layer: Layer | None = None
-    paper: str | None = None
-    grayscale: bool = False
-    tagged: bool = True
-    press: bool = False       # render with bleed for a press-ready file
-    row: Layer | None = None  # a roster row
 
 
 @dataclass

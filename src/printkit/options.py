@@ -1,0 +1,61 @@
+"""What a build is asked to do, and what it reports. Light: no engine imports here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .variables import Layer
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything from the command line that changes what is rendered."""
+
+    vars_layers: tuple[Layer, ...] = ()
+    set_layer: Layer | None = None
+    paper: str | None = None
+    grayscale: bool = False
+    tagged: bool = True
+    press: bool = False       # render with bleed for a press-ready file
+    row: Layer | None = None  # a roster row
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    settings: Settings = field(default_factory=Settings)
+    out_dir: Path | None = None
+    name: str | None = None          # event build name (folder suffix)
+    jobs: int = 0                    # 0 = number of CPUs
+    use_cache: bool = True
+    strict: bool = False
+    press: bool = False              # also write K-press.pdf (bleed, crop marks, boxes)
+    roster: Path | None = None       # one packet per row of this CSV
+
+
+@dataclass
+class KitResult:
+    kit_id: str
+    folder: Path
+    pages: int
+    rendered: int
+    cached: int
+    seconds: float
+    outputs: list[Path]
+    warnings: list[str]
+    up_to_date: bool = False
+
+
+class Reporter:
+    """What a build tells its user. The CLI subclasses this; the library default is silent."""
+
+    def progress(self, done: int, total: int, label: str) -> None:
+        pass
+
+    def detail(self, message: str) -> None:
+        pass
+
+    def warning(self, message: str) -> None:
+        pass
+
+
