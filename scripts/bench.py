@@ -115,13 +115,24 @@ def main() -> None:
         edits = []
         for i in range(REPEAT):
             printkit(project, "build")
-            template.write_text(original + f"\n{{# bench edit {i} #}}<!-- edit {i} -->\n")
+            # a real change: inside the content block, so the document's HTML changes
+            template.write_text(original.replace("{% block content %}",
+                                                 f"{{% block content %}}<!-- edit {i} -->", 1))
             edits.append(printkit(project, "build"))
         template.write_text(original)
-        own = own_render_seconds(project, kit, doc_id)
-        print(f"3. edit one document ({EDIT_TEMPLATE}): rebuild {median(edits):.2f} s vs cold "
-              f"{cold_all:.2f} s ({100 * median(edits) / cold_all:.1f}%); its own render "
-              f"{own:.2f} s -> {median(edits) / own:.2f}x its render (target <= ~1.3x)")
+        printkit(project, "build")
+        (project / "kits/bench-one.yaml").write_text(
+            f"title: One document\ncover: false\ncontents: false\ndocuments:\n"
+            f"  - id: {doc_id}\n    template: {EDIT_TEMPLATE.removeprefix('templates/')}\n")
+        alone = median([printkit(project, "build", "bench-one", "--no-cache", "--jobs", "1")
+                        for _ in range(REPEAT)])
+        (project / "kits/bench-one.yaml").unlink()
+        warm = own_render_seconds(project, kit, doc_id)
+        edit = median(edits)
+        print(f"3. edit one document ({EDIT_TEMPLATE}): rebuild of the whole library {edit:.2f} s "
+              f"({100 * edit / cold_all:.1f}% of cold).\n"
+              f"   That document alone, from a fresh process: {alone:.2f} s -> {edit / alone:.2f}x "
+              f"(target <= ~1.3x); its warm in-process render {warm:.2f} s -> {edit / warm:.2f}x")
 
         roster = Path(tmp) / "class.csv"
         single = Path(tmp) / "one.csv"

@@ -89,7 +89,7 @@ class Builder:
     def _map(self, fn: Callable[[T], R], items: Sequence[T], labels: Sequence[str],
              weight: Callable[[T], int] | None = None) -> list[R]:
         """fn over items, in parallel when it pays; results in the items' order."""
-        if self.workers <= 1 or len(items) <= 1:
+        if self.workers <= 1 or (len(items) <= 1 and self._pool is None):
             out = []
             for i, item in enumerate(items):
                 out.append(fn(item))
@@ -139,6 +139,18 @@ class Builder:
         if problems:
             raise InputError(problems)
 
+    def _warm_up(self) -> None:
+        """Start the workers now, so their WeasyPrint import overlaps our planning. A build
+        that turns out to need no render wastes a little CPU in the workers, never time."""
+        if self.workers <= 1:
+            return
+        from .render import warm_up
+
+        sheets = tuple(str(p.resolve()) for p in self.project.stylesheets)
+        pool = self._executor()
+        for _ in range(self.workers):
+            pool.submit(warm_up, sheets, self.planner.allowed_roots)
+
     def _render_kits(self, work: Sequence[_KitWork]) -> None:
         """Phase 1: documents and covers of every kit. Phase 2: contents pages, which
         need the documents' page counts."""
@@ -163,6 +175,7 @@ class Builder:
 
     def build(self, names: Sequence[str]) -> list[KitResult]:
         started = time.perf_counter()
+        self._warm_up()
         kits: list[Kit] = []
         problems: list[Problem] = []
         for name in names:

@@ -152,6 +152,17 @@ class Renderer:
 _RENDERER: Renderer | None = None
 
 
+def warm_up(stylesheets: tuple[str, ...], roots: tuple[str, ...]) -> None:
+    """Import WeasyPrint and parse the project's stylesheets ahead of the first job, while
+    the parent process is still planning."""
+    global _RENDERER
+    if _RENDERER is None:
+        _RENDERER = Renderer()
+    paths = tuple(Path(r) for r in roots)
+    for sheet in stylesheets:
+        _RENDERER._stylesheet(sheet, paths)
+
+
 def render_job(job: RenderJob) -> RenderResult:
     global _RENDERER
     if _RENDERER is None:
