@@ -29,13 +29,15 @@ def build(project: Project, names: Sequence[str], options: BuildOptions | None =
             reporter.detail("nothing changed since the last build: outputs are up to date")
         return previous
     from .builder import Builder
+    from .lock import build_lock
 
-    with Builder(project, options, reporter) as builder:
+    say = reporter.warning if reporter is not None else (lambda message: None)
+    with build_lock(project.build_dir, say), Builder(project, options, reporter) as builder:
         if options.roster is not None:
             results = [builder.build_roster(names[0], options.roster)]
         else:
             results = builder.build(names)
-    fastpath.record(project, names, options, results)
+        fastpath.record(project, names, options, results)
     return results
 
 

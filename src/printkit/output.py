@@ -35,6 +35,8 @@ class Outputs:
             raise OutputError(f"cannot write to {self.folder}: {exc.strerror}\n"
                               "    Check that the folder is writable and the disk is not "
                               "full; earlier outputs are unchanged.") from None
+        for stale in self.folder.rglob(".*.tmp"):  # left by a build that was killed
+            stale.unlink(missing_ok=True)
         keep = {self.folder / n for n in self.pending}
         for sub in prune:
             folder = self.folder / sub

@@ -5,14 +5,27 @@ Runs in worker processes: each imports WeasyPrint once and keeps parsed styleshe
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .project import PAPER_SIZES
+
+# A document that takes longer than this to render is stopped (runaway CSS or a huge table).
+RENDER_TIME_LIMIT = int(os.environ.get("PRINTKIT_RENDER_TIME_LIMIT", "120"))
+
+
+class RenderTimeout(BaseException):
+    """Raised by the alarm inside a render that ran past the limit (not catchable as an
+    ordinary Exception, so WeasyPrint cannot swallow it)."""
+
 
 # fontTools stamps the current time into subset fonts unless this is set.
 REPRODUCIBLE_EPOCH = "315532800"  # 1980-01-01
@@ -128,15 +141,20 @@ class Renderer:
         fetcher = make_fetcher(roots, deps, blocked)
         result = RenderResult(job.key, b"", 0, deps)
         try:
-            html = self.wp.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
-            document = html.render(stylesheets=sheets, font_config=self.font_config,
-                                   pdf_tags=job.tagged)
-            result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged)
-            result.pages = len(document.pages)
+            with _time_limit(RENDER_TIME_LIMIT):
+                html = self.wp.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
+                document = html.render(stylesheets=sheets, font_config=self.font_config,
+                                       pdf_tags=job.tagged)
+                result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged)
+                result.pages = len(document.pages)
         except FatalURLFetchingError:
             result.errors.append("refused to read " + ", ".join(blocked) +
                                  " (only files inside the project and data: URLs can be used; "
                                  "nothing is fetched from the network)")
+        except RenderTimeout:
+            result.errors.append(f"rendering took longer than {RENDER_TIME_LIMIT} s and was "
+                                 "stopped; look for a very long table or list, or split the "
+                                 "document (the limit is PRINTKIT_RENDER_TIME_LIMIT)")
         for record in self.capture.records:
             message = record.getMessage()
             if "Failed to load" in message or "Error fetching" in message:
@@ -147,6 +165,25 @@ class Renderer:
             result.errors.append("refused to read " + ", ".join(blocked))
         result.seconds = time.perf_counter() - start
         return result
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int) -> Iterator[None]:
+    """SIGALRM-based limit; a no-op where alarms are unavailable (not the main thread)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise RenderTimeout
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 _RENDERER: Renderer | None = None

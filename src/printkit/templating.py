@@ -40,9 +40,7 @@ class ConfinedLoader(jinja2.BaseLoader):
         try:
             path.relative_to(self.root)
         except ValueError:
-            raise jinja2.TemplateNotFound(
-                f"{name} (outside templates/; only files inside templates/ can be used)"
-            ) from None
+            raise jinja2.TemplateNotFound(name) from None  # outside templates/
         return path
 
     def get_source(self, environment: jinja2.Environment,
@@ -145,7 +143,12 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
         if current in seen:
             continue
         seen.append(current)
-        source, filename, _ = loader.get_source(env, current)
+        try:
+            source, filename, _ = loader.get_source(env, current)
+        except jinja2.TemplateNotFound as exc:
+            where = f"templates/{seen[-2]}" if len(seen) > 1 else f"templates/{name}"
+            raise problem(where, None, f"template '{exc.name}' not found",
+                          "Paths are relative to templates/ and must stay inside it.") from None
         try:
             ast = env.parse(source, current, filename)
         except jinja2.TemplateSyntaxError as exc:
@@ -161,7 +164,11 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
         for ref in jinja2.meta.find_referenced_templates(ast):
             if ref is None:
                 continue  # dynamic name: its dependencies are caught at render time
-            if not loader.path_of(ref).is_file():
+            try:
+                found = loader.path_of(ref).is_file()
+            except jinja2.TemplateNotFound:
+                found = False
+            if not found:
                 line = _line_of_reference(ast, ref)
                 raise problem(f"templates/{current}", line, f"template '{ref}' not found",
                               "Check the name in {% extends %} / {% include %}; paths are "
@@ -247,7 +254,8 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
     except jinja2.TemplateNotFound as exc:
         file, line = _template_frame(exc, templates_dir)
         raise problem(file, line, f"template '{exc.name}' not found",
-                      "Paths are relative to templates/.") from None
+                      "Check the name in {% extends %} / {% include %}; paths are "
+                      "relative to templates/.") from None
     except jinja2.TemplateSyntaxError as exc:
         raise problem(f"templates/{exc.name or name}", exc.lineno,
                       f"template syntax error: {exc.message}") from None

@@ -66,6 +66,10 @@ class _Builder:
             self.fail(node, f"values nested deeper than {MAX_DEPTH} levels",
                       "Flatten the structure.")
         self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in (
+                "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
+            self.fail(node, f"unsupported YAML tag {node.tag!r}",
+                      "printkit reads plain YAML only; remove the '!' tag.")
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -135,6 +139,9 @@ def load_yaml(file: Path, display: str | None = None, *, empty_ok: bool = False)
     text = read_text(file, display)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise problem(display, None, f"values nested too deeply (over {MAX_DEPTH} levels)",
+                      "Flatten the structure.") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -149,7 +156,11 @@ def load_yaml(file: Path, display: str | None = None, *, empty_ok: bool = False)
             return Located({}, file, {(): 1})
         raise problem(display, None, "the file is empty", "Add the settings it needs.")
     builder = _Builder(file, display)
-    data = builder.build(node, (), 0)
+    try:
+        data = builder.build(node, (), 0)
+    except RecursionError:
+        raise problem(display, None, f"values nested too deeply (over {MAX_DEPTH} levels)",
+                      "Flatten the structure.") from None
     return Located(data, file, builder.lines)
 
 

@@ -1,0 +1,125 @@
+"""Untrusted input: every hostile kit, template, roster or variables file ends in one clear
+message (file, line where it has one), exit status 1, promptly, with nothing written."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+
+
+@pytest.fixture
+def hostile(project: Path) -> Path:
+    for kit in (HOSTILE / "kits").iterdir():
+        shutil.copy(kit, project / "kits" / kit.name)
+    shutil.copytree(HOSTILE / "templates", project / "templates" / "hostile")
+    return project
+
+
+def fails_clearly(result: Result, *expected: str, seconds: float = 20) -> None:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    for text in expected:
+        assert text in result.output, (text, result.output)
+
+
+KIT_CASES = [
+    ("python-tag", ["kits/python-tag.yaml:1:", "unsupported YAML tag"]),
+    ("alias-bomb", ["kits/alias-bomb.yaml", "alias bomb"]),
+    ("binary", ["kits/binary.yaml", "binary file"]),
+    ("empty", ["kits/empty.yaml", "the file is empty"]),
+    ("malformed", ["kits/malformed.yaml:4:", "YAML syntax error"]),
+    ("latin1", ["kits/latin1.yaml:1:", "not UTF-8"]),
+    ("wrong-types", ["kits/wrong-types.yaml:1:", "title should be text",
+                     "kits/wrong-types.yaml:2:", "kits/wrong-types.yaml:3:"]),
+    ("extends-traversal", ["kits/extends-traversal.yaml:2:", "extends"]),
+    ("doc-traversal", ["kits/doc-traversal.yaml:4:", "is outside templates/",
+                       "kits/doc-traversal.yaml:6:", "kits/doc-traversal.yaml:8:",
+                       "is outside the project"]),
+    ("extends-cycle", ["extend each other in a circle"]),
+    ("duplicate-ids", ["document id 'alpha' is used twice"]),
+    ("sandbox", ["templates/hostile/sandbox-escape.html:4:", "not allowed in a template"]),
+    ("syntax", ["templates/hostile/syntax-error.html:6:", "template syntax error"]),
+    ("include-outside", ["templates/hostile/include-outside.html", "not found"]),
+    ("remote-css", ["https://127.0.0.1:9/evil.css", "network"]),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kit,expected", KIT_CASES, ids=[c[0] for c in KIT_CASES])
+def test_hostile_kit_fails_clearly_and_writes_nothing(hostile: Path, run: Callable[..., Result],
+                                                      kit: str, expected: list[str]) -> None:
+    start = time.monotonic()
+    result = run("build", kit, "--jobs", "1")
+    fails_clearly(result, *expected)
+    assert time.monotonic() - start < 20, "promptly"
+    assert not (hostile / "build" / kit).exists()
+    assert not Path("/tmp/printkit-pwned").exists()
+
+
+@pytest.mark.parametrize("kit,expected", KIT_CASES, ids=[c[0] for c in KIT_CASES])
+def test_check_reports_the_same(hostile: Path, run: Callable[..., Result], kit: str,
+                                expected: list[str]) -> None:
+    fails_clearly(run("check", kit), *expected)
+
+
+def test_huge_and_deep_files(hostile: Path, run: Callable[..., Result]) -> None:
+    (hostile / "kits/huge.yaml").write_text("title: x\n# " + "x" * (3 * 1024 * 1024) + "\n")
+    fails_clearly(run("check", "huge"), "kits/huge.yaml", "the limit is")
+    deep = "title: deep\nnest: " + "[" * 5000 + "]" * 5000 + "\ndocuments: []\n"
+    (hostile / "kits/deep.yaml").write_text(deep)
+    fails_clearly(run("check", "deep"), "kits/deep.yaml", "nested")
+
+
+def test_symlink_out_of_templates_is_refused(hostile: Path, run: Callable[..., Result],
+                                             tmp_path: Path) -> None:
+    outside = tmp_path / "secret.html"
+    outside.write_text("{% extends 'layouts/handout.html' %}{% block title %}s{% endblock %}")
+    (hostile / "templates/docs/mini/link.html").symlink_to(outside)
+    (hostile / "kits/link.yaml").write_text(
+        "title: Link\ndocuments:\n  - id: link\n    template: docs/mini/link.html\n")
+    fails_clearly(run("build", "link"), "kits/link.yaml:4:", "outside templates/")
+
+
+@pytest.mark.slow
+def test_html_in_values_prints_as_text(hostile: Path, run: Callable[..., Result]) -> None:
+    from .conftest import pdftotext
+
+    result = run("build", "html-value", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    text = pdftotext(hostile / "build/html-value/handouts/value.pdf")
+    assert "<script>alert(1)</script><b>Bold?</b>" in text
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("ragged.csv", ["ragged.csv:3:", "ragged.csv:4:", "header has 2 columns"]),
+    ("bad-header.csv", ["bad-header.csv:1:", "'recruit name' is not a valid variable name",
+                        "'kit' is reserved", "column 3 has no name"]),
+    ("binary.csv", ["binary.csv", "binary file"]),
+])
+def test_hostile_rosters(hostile: Path, run: Callable[..., Result], name: str,
+                         expected: list[str]) -> None:
+    fails_clearly(run("build", "mini", "--roster", str(HOSTILE / "rosters" / name)), *expected)
+    assert not (hostile / "build" / "mini").exists()
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("python-tag.yaml", ["python-tag.yaml:1:", "unsupported YAML tag"]),
+    ("list.yaml", ["list.yaml", "a variables file must be 'name: value' lines"]),
+])
+def test_hostile_vars_files(run: Callable[..., Result], name: str, expected: list[str]) -> None:
+    fails_clearly(run("build", "mini", "--vars", str(HOSTILE / "vars" / name)), *expected)
+
+
+def test_name_and_roster_values_cannot_leave_build(hostile: Path,
+                                                   run: Callable[..., Result]) -> None:
+    result = run("build", "mini", "--name", "../../etc", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert (hostile / "build" / "mini-etc" / "mini.pdf").is_file()
+    assert not (hostile.parent / "etc").exists()
