@@ -40,6 +40,9 @@ def read_roster(path: Path, display: str) -> list[Row]:
         raise InputError([Problem(display, 1, "the roster is empty",
                                   "The first row names the variables, e.g. "
                                   "recruit_name,class_name.")]) from None
+    except csv.Error as exc:
+        raise InputError([Problem(display, 1, f"not valid CSV: {exc}",
+                                  "Save the roster as CSV (comma-separated) in UTF-8.")]) from None
     columns = [h.strip() for h in header]
     for i, name in enumerate(columns, 1):
         if not name:

@@ -1,0 +1,124 @@
+"""Property-based tests: whatever a user (or an attacker) feeds the loaders, the answer is a
+result or one clear InputError/UsageError, never a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from printkit.errors import InputError, UsageError
+from printkit.kit import load_kit
+from printkit.project import Project
+from printkit.roster import read_roster
+from printkit.slug import safe_name, unique_names
+from printkit.variables import Layer, parse_set_options, resolve
+
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=20), st.dates())
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=20)
+kit_like = st.fixed_dictionaries({}, optional={
+    "title": values, "documents": st.one_of(values, st.lists(st.dictionaries(
+        st.sampled_from(["id", "template", "pdf", "title", "variables", "bogus"]), values,
+        max_size=4), max_size=3)),
+    "paper": values, "duplex": values, "variables": values, "outputs": values,
+    "extends": values, "cover": values, "contents": values, "bogus": values})
+
+
+def project_at(tmp: Path) -> Project:
+    (tmp / "kits").mkdir(exist_ok=True)
+    (tmp / "templates").mkdir(exist_ok=True)
+    return Project(tmp)
+
+
+@SETTINGS
+@given(text=st.text(max_size=400))
+def test_any_text_as_a_kit(tmp_path_factory: object, text: str) -> None:
+    tmp = Path(str(tmp_path_factory.mktemp("k")))  # type: ignore[attr-defined]
+    project = project_at(tmp)
+    (tmp / "kits" / "x.yaml").write_text(text, encoding="utf-8")
+    try:
+        load_kit(project, "x")
+    except InputError as exc:
+        assert exc.problems and all(p.file for p in exc.problems)
+
+
+@SETTINGS
+@given(data=kit_like)
+def test_any_structure_as_a_kit(tmp_path_factory: object, data: dict[str, object]) -> None:
+    tmp = Path(str(tmp_path_factory.mktemp("k")))  # type: ignore[attr-defined]
+    project = project_at(tmp)
+    (tmp / "kits" / "x.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    try:
+        kit = load_kit(project, "x")
+    except InputError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.file.endswith("x.yaml") and problem.message
+    else:
+        assert isinstance(kit.title, str) and kit.title
+
+
+@SETTINGS
+@given(items=st.lists(st.text(max_size=30), max_size=5))
+def test_any_set_option(items: list[str]) -> None:
+    try:
+        layer = parse_set_options(items)
+    except UsageError as exc:
+        assert "--set" in str(exc)
+    else:
+        assert isinstance(layer.values, dict)
+
+
+keys = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True)
+flat = st.dictionaries(keys, st.one_of(st.integers(), st.text(max_size=5)), max_size=5)
+
+
+@SETTINGS
+@given(layers=st.lists(flat, min_size=1, max_size=4))
+def test_later_layers_win(layers: list[dict[str, object]]) -> None:
+    resolved = resolve(Layer(f"layer{i}", values) for i, values in enumerate(layers))
+    for key in {k for layer in layers for k in layer}:
+        last = max(i for i, layer in enumerate(layers) if key in layer)
+        assert resolved.values[key] == layers[last][key]
+        assert resolved.sources[key] == f"layer{last}"
+
+
+@SETTINGS
+@given(text=st.text(max_size=300))
+def test_any_text_as_a_roster(tmp_path_factory: object, text: str) -> None:
+    tmp = Path(str(tmp_path_factory.mktemp("r")))  # type: ignore[attr-defined]
+    path = tmp / "r.csv"
+    path.write_text(text, encoding="utf-8")
+    try:
+        rows = read_roster(path, "r.csv")
+    except InputError as exc:
+        assert all(p.file == "r.csv" for p in exc.problems)
+    else:
+        slugs = [r.slug for r in rows]
+        assert len(set(slugs)) == len(slugs)
+        assert all(s and "/" not in s and not s.startswith(".") for s in slugs)
+
+
+@SETTINGS
+@given(names=st.lists(st.text(max_size=40), max_size=20))
+def test_file_names_are_safe_and_unique(names: list[str]) -> None:
+    out = unique_names(names, fallback="row")
+    assert len(set(out)) == len(out) == len(names)
+    for name in out:
+        assert name and name == safe_name(name) or name.startswith("row-")
+        assert "/" not in name and ".." not in name and not name.startswith("-")
+
+
+def test_dates_in_set_become_dates() -> None:
+    layer = parse_set_options(["event_date=2026-03-02", "note=2026-13-40"])
+    assert layer.values["event_date"] == dt.date(2026, 3, 2)
+    assert layer.values["note"] == "2026-13-40"
