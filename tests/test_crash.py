@@ -56,7 +56,7 @@ def test_kill_minus_nine_at_any_moment(tmp_path: Path) -> None:
         if (project / "build" / "mini").exists():
             all_pdfs_complete(project / "build" / "mini")
     final = start(project)
-    out, err = final.communicate(timeout=300)
+    _out, err = final.communicate(timeout=300)
     assert final.returncode == 0, err.decode()
     assert digests(project / "build" / "mini") == expected
 
@@ -65,6 +65,6 @@ def test_two_builds_at_once(tmp_path: Path) -> None:
     project = make_project(tmp_path / "proj")
     first, second = start(project, "--no-cache"), start(project, "--no-cache")
     for proc in (first, second):
-        out, err = proc.communicate(timeout=300)
+        _out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err.decode()
     all_pdfs_complete(project / "build" / "mini")

@@ -114,7 +114,7 @@ def test_file_names_are_safe_and_unique(names: list[str]) -> None:
     out = unique_names(names, fallback="row")
     assert len(set(out)) == len(out) == len(names)
     for name in out:
-        assert name and name == safe_name(name) or name.startswith("row-")
+        assert (name and name == safe_name(name)) or name.startswith("row-")
         assert "/" not in name and ".." not in name and not name.startswith("-")
 
 
