@@ -156,5 +156,8 @@ def test_reading_copy_is_tagged_on_every_page(built: Path, kit: str) -> None:
             on_pages.add(page.idnum)
     # every non-blank page's content is reachable through the tree
     for page in reader.pages:
-        if page.get_contents() is not None and page.extract_text().strip():
+        text = page.extract_text()
+        if "actual size" in text:
+            continue  # a card proof: drawn as an artifact, its words are tagged elsewhere
+        if page.get_contents() is not None and text.strip():
             assert page.indirect_reference.idnum in on_pages

@@ -165,10 +165,11 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
     docs = [(r, p) for r, p in readers if p.role == "document"]
     cover = [(r, p) for r, p in readers if p.role == "cover"]
     contents = [(r, p) for r, p in readers if p.role == "contents"]
-    placement = place([len(r.pages) for r, _ in docs], duplex,
+    placement = place([_reading_pages(r) for r, _ in docs], duplex,
                       sum(len(r.pages) for r, _ in cover),
                       sum(len(r.pages) for r, _ in contents))
-    first = (docs or readers)[0][0].pages[0].trimbox
+    full_size = [r for r, _ in docs if not folio.is_small(r.pages[0])] or [r for r, _ in readers]
+    first = full_size[0].pages[0].trimbox
     width, height = float(first.width), float(first.height)
     outline: list[tuple[int, str, int]] = []
 
@@ -203,11 +204,16 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
                                            strict=True):
         start = index
         doc_first_pages[part.id] = start
-        writer.append(reader, import_outline=False)
-        tags.add(reader, start, part.title)
-        count = len(reader.pages)
         children: list[tuple[int, str, int]] = []
-        _outline_items(reader, reader.outline, start, children, 1)
+        if folio.is_small(reader.pages[0]):
+            _card_proof(writer, reader, width, height, font, part.title)
+            tags.add_blank(start)
+            count = 1
+        else:
+            writer.append(reader, import_outline=False)
+            tags.add(reader, start, part.title)
+            count = len(reader.pages)
+            _outline_items(reader, reader.outline, start, children, 1)
         # A document whose only top heading repeats its title: nest its sub-headings.
         tops = [c for c in children if c[0] == 1]
         if len(tops) == 1 and tops[0][1].strip().lower() == part.title.strip().lower():
@@ -229,6 +235,65 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
     _set_metadata(writer, meta)
     tags.finish(meta.language, meta.title)
     return _finish(writer)
+
+
+def _reading_pages(reader: PdfReader) -> int:
+    """Pages a document takes in the reading copy: cards share one proof page."""
+    return 1 if folio.is_small(reader.pages[0]) else len(reader.pages)
+
+
+def reading_page_count(data: bytes) -> int:
+    return _reading_pages(_reader(data))
+
+
+def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: float,
+                font: Any, title: str) -> None:
+    """Small pages (wallet cards) at actual size, one above the other on a full page, with
+    crop marks: a proof to read and check. The ten-up sheet is the file to print."""
+    from pypdf import Transformation
+
+    from .impose import MARK_ZONE, _append_ops, _crop_marks
+
+    page = writer.add_blank_page(width, height)
+    source = PdfWriter()
+    source.append(reader, import_outline=False)
+    card_w = float(reader.pages[0].trimbox.width)
+    card_h = float(reader.pages[0].trimbox.height)
+    gap = 0.55 * 72
+    count = min(len(reader.pages), int((height - 2.2 * 72) // (card_h + gap)) or 1)
+    total = count * card_h + (count - 1) * gap
+    top = (height + total) / 2 - 0.2 * 72
+    x = (width - card_w) / 2
+    marks = []
+    for i in range(count):
+        y = top - (i + 1) * card_h - i * gap
+        box = source.pages[i].trimbox
+        ctm = Transformation().translate(-float(box.left) + x, -float(box.bottom) + y)
+        page.merge_transformed_page(source.pages[i], ctm, over=True, expand=False)
+        marks.extend(_crop_marks(x, y, x + card_w, y + card_h))
+        label = "Front" if i == 0 else "Back" if i == 1 else f"Page {i + 1}"
+        folio.text(page, font, label, x - MARK_ZONE - 4, y + card_h / 2, align="right",
+                   size=9)
+    _strip_marked_content(page)
+    _append_ops(page, [f"{a:.2f} {b:.2f} m {c:.2f} {d:.2f} l S" for a, b, c, d in marks])
+    folio.text(page, font, f"{title}: actual size ({card_w / 72:g} x {card_h / 72:g} in)",
+               width / 2, top + 0.55 * 72, align="center", size=11, gray=0.1)
+    folio.text(page, font, "To print many, use the ten-up card sheet with crop marks.",
+               width / 2, top + 0.55 * 72 - 15, align="center", size=9)
+
+
+def _strip_marked_content(page: Any) -> None:
+    """Merged card content keeps no tags of its own: mark it as an artifact (the same words
+    are tagged on the kit's crisis-lines page)."""
+    from pypdf.generic import ContentStream
+
+    content = ContentStream(page.get_contents(), page.pdf)
+    content.operations = [(operands, op) for operands, op in content.operations
+                          if op not in (b"BDC", b"BMC", b"EMC")]
+    data = b"/Artifact BMC\n" + content.get_data() + b"\nEMC\n"
+    stream = ContentStream(None, None)
+    stream.set_data(data)
+    page.replace_contents(stream)
 
 
 def _add_outline(writer: PdfWriter, items: list[tuple[int, str, int]]) -> None:

@@ -316,7 +316,7 @@ class Builder:
         settings = {k: v for k, v in vars(kit).items() if k not in ("lines", "file")}
         return digest("outputs", settings, keys(w.plan, w.contents),
                       keys(w.press, w.press_contents), dict(w.plan.agency),
-                      self._metadata(w.plan), __version__, pypdf_version())
+                      self._metadata(w.plan), self.planner.versions, pypdf_version())
 
     def _doc_pdf(self, planned: PlannedDoc) -> tuple[bytes, int]:
         if planned.job is not None:
@@ -327,7 +327,9 @@ class Builder:
         return data, page_count(data)
 
     def _entries_for_contents(self, plan: KitPlan) -> list[dict[str, Any]]:
-        counts = [self._doc_pdf(d)[1] for d in plan.docs]
+        from .assemble import reading_page_count
+
+        counts = [reading_page_count(self._doc_pdf(d)[0]) for d in plan.docs]
         placement = place(counts, plan.kit.duplex)
         return [{"id": d.doc.id, "title": d.title, "page": str(start), "pages": n,
                  "summary": d.summary}

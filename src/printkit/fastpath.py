@@ -17,7 +17,7 @@ from . import __version__
 from .atomic import write_text
 from .options import BuildOptions, KitResult
 from .project import CONFIG_NAME, Project
-from .trust import seal, verify
+from .trust import code_digest, seal, verify
 
 INPUT_DIRS = ("kits", "templates", "assets", "data")
 ENGINES = ("weasyprint", "pypdf", "jinja2", "fontpkg-atkinson-hyperlegible", "pyyaml")
@@ -53,7 +53,8 @@ def inputs_key(project: Project, names: Sequence[str], options: BuildOptions) ->
             versions.append(version(name))
         except PackageNotFoundError:
             versions.append("")
-    described = json.dumps([list(names), dataclasses.asdict(options), __version__, versions],
+    described = json.dumps([list(names), dataclasses.asdict(options), __version__,
+                            code_digest(), versions],
                            sort_keys=True, default=str)
     h.update(described.encode())
     return h.hexdigest()

@@ -123,18 +123,27 @@ def stamp(page: PageObject, font_ref: IndirectObject, text: str, *, align: str,
     if is_small(page):
         return
     box = page.trimbox
-    x0, y0 = float(box.left), float(box.bottom)
-    width = float(box.width)
-    text_width = metrics().width(text, size)
+    x0, width = float(box.left), float(box.width)
+    x = {"right": x0 + width - margin, "center": x0 + width / 2}.get(align, x0 + margin)
+    draw(page, font_ref, text, x, float(box.bottom) + baseline, align=align, size=size,
+         gray=gray)
+
+
+def text(page: PageObject, font_ref: IndirectObject, value: str, x: float, y: float, *,
+         align: str = "left", size: float = 9, gray: float = 0.35) -> None:
+    """Draw ``value`` anchored at (x, y) by its left, right or centre."""
+    draw(page, font_ref, value, x, y, align=align, size=size, gray=gray)
+
+
+def draw(page: PageObject, font_ref: IndirectObject, value: str, x: float, y: float, *,
+         align: str, size: float, gray: float) -> None:
+    width = metrics().width(value, size)
     if align == "right":
-        x = x0 + width - margin - text_width
+        x -= width
     elif align == "center":
-        x = x0 + (width - text_width) / 2
-    else:
-        x = x0 + margin
-    y = y0 + baseline
-    ops = (b"Q /Artifact BMC q BT " + FONT_NAME.encode() + b" " + f"{size:g}".encode() + b" Tf " +
-           f"{gray:g} g 1 0 0 1 {x:.2f} {y:.2f} Tm ".encode() + _pdf_string(text) +
+        x -= width / 2
+    ops = (b"Q /Artifact BMC q BT " + FONT_NAME.encode() + b" " + f"{size:g}".encode() +
+           b" Tf " + f"{gray:g} g 1 0 0 1 {x:.2f} {y:.2f} Tm ".encode() + _pdf_string(value) +
            b" Tj ET Q EMC")
     if page.get("/Resources") is None:
         page[NameObject("/Resources")] = DictionaryObject()

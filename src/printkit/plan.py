@@ -59,7 +59,9 @@ class KitPlan:
 
 
 def engine_versions() -> dict[str, str]:
-    return {"printkit": __version__, "weasyprint": version("weasyprint"),
+    from .trust import code_digest
+
+    return {"printkit": __version__, "code": code_digest(), "weasyprint": version("weasyprint"),
             "font": version("fontpkg-atkinson-hyperlegible")}
 
 
