@@ -11,7 +11,7 @@ RUNTIME_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PKGS    := poppler-utils qpdf
 JOBS ?=
 
-.PHONY: kits test check bench lint typecheck clean system-deps test-deps
+.PHONY: kits test check bench reading lint clean system-deps test-deps
 
 kits: $(STAMP)
 	$(BIN)/printkit build $(if $(JOBS),--jobs $(JOBS))
@@ -26,6 +26,9 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+reading: $(STAMP) test-deps
+	$(BIN)/python scripts/reading_level.py build
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts
