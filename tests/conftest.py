@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,3 +62,44 @@ def pdftotext(path: Path, first: int | None = None, last: int | None = None) -> 
         args += ["-l", str(last)]
     return subprocess.run([*args, str(path), "-"], check=True, capture_output=True,
                           text=True).stdout
+
+
+def _words(text: str) -> Counter[str]:
+    """The page's letters and digits as a multiset: independent of the reading order and
+    line-end hyphenation pdftotext chooses for a full page or a cropped half sheet."""
+    return Counter(re.sub(r"[\s\-\u00ad]", "", text))
+
+
+def _half(pdf: Path, page: int, x: float, w: float, h: float) -> str:
+    return subprocess.run(["pdftotext", "-r", "72", "-f", str(page), "-l", str(page),
+                           "-x", str(int(x)), "-y", "0", "-W", str(int(w)), "-H", str(int(h)),
+                           str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def assert_booklet_folds(folder: Path, kit: str) -> None:
+    """Fold the printed sheets (text from each half of each side) and check they read in
+    the reading copy's page order, with the back cover last."""
+    from pypdf import PdfReader
+
+    booklet = folder / f"{kit}-booklet.pdf"
+    sheets = PdfReader(booklet)
+    width = float(sheets.pages[0].mediabox.width)
+    height = float(sheets.pages[0].mediabox.height)
+    halves: list[str] = []
+    for i in range(len(sheets.pages)):
+        halves.append(_half(booklet, i + 1, 0, width / 2, height))
+        halves.append(_half(booklet, i + 1, width / 2, width / 2, height))
+    # sheet s: front = (T-1-2s, 2s), back = (2s+1, T-2-2s)
+    total = len(halves)
+    folded = [""] * total
+    for s in range(total // 4):
+        fl, fr, bl, br = halves[4 * s: 4 * s + 4]
+        folded[2 * s], folded[2 * s + 1] = fr, bl
+        folded[total - 2 - 2 * s], folded[total - 1 - 2 * s] = br, fl
+    reading = folder / f"{kit}.pdf"
+    pages = [pdftotext(reading, i + 1, i + 1) for i in range(len(PdfReader(reading).pages))]
+    printed = [f for f in folded if f.strip()]
+    assert len(printed) == len([p for p in pages if p.strip()])
+    for page_text, half_text in zip([p for p in pages if p.strip()], printed, strict=True):
+        assert _words(page_text) == _words(half_text)
+    assert _words(folded[-1]) == _words(pages[-1]), "back cover last"

@@ -15,7 +15,7 @@ from printkit.cli import cli
 from printkit.project import load_project
 from printkit.resources import load_registry
 
-from .conftest import REPO, pdftotext
+from .conftest import REPO, assert_booklet_folds, pdftotext
 
 pytestmark = pytest.mark.slow
 
@@ -101,3 +101,11 @@ def test_wallet_card_sheet(library: Path) -> None:
     front = pdftotext(cards, 1, 1)
     back = pdftotext(cards, 2, 2)
     assert front.count("988") >= 10 or back.count("988") >= 10
+
+
+@pytest.mark.parametrize("kit", KITS)
+def test_booklets_fold_into_reading_order(library: Path, kit: str) -> None:
+    folder = library / "build" / kit
+    if not (folder / f"{kit}-booklet.pdf").exists():
+        pytest.skip("no booklet for this kit")
+    assert_booklet_folds(folder, kit)

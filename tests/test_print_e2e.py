@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from .conftest import pdftotext
+from .conftest import assert_booklet_folds, pdftotext
 
 pytestmark = pytest.mark.slow
-
-
-def words(text: str) -> Counter[str]:
-    return Counter(text.split())
 
 
 def region_text(pdf: Path, page: int, x: float, w: float, h: float) -> str:
@@ -26,30 +21,7 @@ def region_text(pdf: Path, page: int, x: float, w: float, h: float) -> str:
 
 
 def test_booklet_folds_into_reading_order(built: Path) -> None:
-    folder = built / "build" / "print"
-    reading = PdfReader(folder / "print.pdf")
-    n = len(reading.pages)
-    booklet = folder / "print-booklet.pdf"
-    sheets = PdfReader(booklet)
-    width = float(sheets.pages[0].mediabox.width)
-    height = float(sheets.pages[0].mediabox.height)
-    halves: list[str] = []
-    for i in range(len(sheets.pages)):
-        halves.append(region_text(booklet, i + 1, 0, width / 2, height))
-        halves.append(region_text(booklet, i + 1, width / 2, width / 2, height))
-    # Fold: for sheet s, front = (left, right) = (T-1-2s, 2s); back = (2s+1, T-2-2s).
-    total = len(halves)
-    folded = [""] * total
-    for s in range(total // 4):
-        fl, fr, bl, br = halves[4 * s: 4 * s + 4]
-        folded[2 * s], folded[2 * s + 1] = fr, bl
-        folded[total - 2 - 2 * s], folded[total - 1 - 2 * s] = br, fl
-    pages = [pdftotext(folder / "print.pdf", i + 1, i + 1) for i in range(n)]
-    non_blank = [f for f in folded if f.strip()]
-    assert len(non_blank) == len([p for p in pages if p.strip()])
-    for page_text, half_text in zip([p for p in pages if p.strip()], non_blank, strict=True):
-        assert words(page_text) == words(half_text)
-    assert words(folded[-1]) == words(pages[-1]), "back cover last"
+    assert_booklet_folds(built / "build" / "print", "print")
 
 
 def test_card_sheet_ten_fronts_then_ten_backs(built: Path) -> None:

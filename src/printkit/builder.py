@@ -229,7 +229,9 @@ class Builder:
                 outputs.add(name, data)
             outputs.add("manifest.json", self._manifest(w.plan, outputs, build_key,
                                                         products.pages))
-            written = outputs.commit(prune=("handouts", "cut-sheets"))
+            kit_id = w.plan.kit.id
+            written = outputs.commit(prune=("handouts", "cut-sheets", f"{kit_id}-booklet.pdf",
+                                            f"{kit_id}-cards.pdf", f"{kit_id}-press.pdf"))
             results[i] = self._result(w, folder, products.pages, written,
                                       self._warnings(w.plan), started, False)
         self.cache.prune()

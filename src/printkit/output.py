@@ -21,7 +21,8 @@ class Outputs:
         self.pending[name] = data
 
     def commit(self, prune: tuple[str, ...] = ()) -> list[Path]:
-        """Write every pending file; remove stale PDFs from the ``prune`` sub-folders."""
+        """Write every pending file; remove stale files matching the ``prune`` patterns
+        (folder names, or glob patterns such as 'kit-press.pdf') that this build did not make."""
         written: list[Path] = []
         try:
             for name, data in self.pending.items():
@@ -38,10 +39,10 @@ class Outputs:
         for stale in self.folder.rglob(".*.tmp"):  # left by a build that was killed
             stale.unlink(missing_ok=True)
         keep = {self.folder / n for n in self.pending}
-        for sub in prune:
-            folder = self.folder / sub
-            if folder.is_dir():
-                for old in folder.glob("*.pdf"):
-                    if old not in keep:
-                        old.unlink(missing_ok=True)
+        for pattern in prune:
+            target = self.folder / pattern
+            olds = target.glob("*.pdf") if target.is_dir() else self.folder.glob(pattern)
+            for old in olds:
+                if old not in keep:
+                    old.unlink(missing_ok=True)
         return written
