@@ -160,3 +160,19 @@ def test_no_change_rebuild_is_up_to_date_and_repairs_tampered_outputs(
     repaired = run("build", "mini")
     assert "up to date" not in repaired.output
     assert reading.read_bytes() == good
+
+
+def test_pdfa_archive_build(project: Path, run: Callable[..., Result]) -> None:
+    result = run("build", "mini", "--pdfa", "--out", str(project / "archive"))
+    assert result.exit_code == 0, result.output
+    from pypdf import PdfReader
+
+    for pdf in (project / "archive/mini/mini.pdf", project / "archive/mini/handouts/beta.pdf"):
+        reader = PdfReader(pdf)
+        root = reader.trailer["/Root"]
+        xmp = root["/Metadata"].get_object().get_data().decode()
+        assert "<pdfaid:part>2</pdfaid:part>" in xmp and "<pdfaid:conformance>B" in xmp
+        assert "/OutputIntents" in root and reader.trailer["/ID"]
+        assert reader.pdf_header == "%PDF-1.7"
+        check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert check.returncode == 0

@@ -45,6 +45,7 @@ class Metadata:
     keywords: tuple[str, ...]
     language: str
     creator: str
+    archive: bool = False  # PDF/A-2b: output intent, XMP identification, file identifier
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,12 @@ def _blank(writer: PdfWriter, width: float, height: float,
         tags.add_blank(len(writer.pages) - 1)
 
 
-def _finish(writer: PdfWriter) -> bytes:
+def _finish(writer: PdfWriter, meta: Metadata, first: PdfReader) -> bytes:
+    writer.pdf_header = b"%PDF-1.7"
+    if meta.archive:
+        from .archive import make_archival
+
+        make_archival(writer, meta, first)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
@@ -234,7 +240,7 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
     _add_outline(writer, outline)
     _set_metadata(writer, meta)
     tags.finish(meta.language, meta.title)
-    return _finish(writer)
+    return _finish(writer, meta, readers[0][0])
 
 
 def _reading_pages(reader: PdfReader) -> int:
@@ -342,7 +348,7 @@ def assemble_handout(part: Part, meta: Metadata) -> bytes:
     _add_outline(writer, outline)
     _set_metadata(writer, meta)
     tags.finish(meta.language, meta.title)
-    return _finish(writer)
+    return _finish(writer, meta, reader)
 
 
 def page_count(data: bytes) -> int:

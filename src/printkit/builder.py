@@ -259,6 +259,7 @@ class Builder:
             keywords=kit.keywords,
             language=kit.language,
             creator=f"printkit {__version__}",
+            archive=plan.settings.pdfa,
         )
 
     def _parts(self, plan: KitPlan, contents: RenderJob | None) -> tuple[Part, ...]:
@@ -278,7 +279,7 @@ class Builder:
         handouts = []
         for d in w.plan.docs:
             handout_meta = Metadata(d.title, meta.author, f"{kit.title}: {d.title}",
-                                    meta.keywords, meta.language, meta.creator)
+                                    meta.keywords, meta.language, meta.creator, meta.archive)
             entry, _ = self.cache.get(self._handout_key(d, handout_meta))
             handouts.append((d.doc.id, handout_meta, entry.pdf if entry else None))
         return ProductTask(

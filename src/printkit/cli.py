@@ -118,6 +118,8 @@ class _CliReporter:
                                             "a5"], case_sensitive=False),
               help="Reflow the kit for this paper size.")
 @click.option("--grayscale", is_flag=True, help="Produce a version for black-and-white copiers.")
+@click.option("--pdfa", is_flag=True,
+              help="Make the reading copy and handouts PDF/A-2b, for archiving.")
 @click.option("--press", is_flag=True,
               help="Also write KIT-press.pdf for a print shop: bleed, crop marks, trim boxes.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
@@ -127,7 +129,8 @@ class _CliReporter:
 @pass_ctx
 def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple[str, ...],
           vars_files: tuple[Path, ...], name: str | None, roster: Path | None,
-          paper: str | None, grayscale: bool, press: bool, jobs: int, no_cache: bool) -> None:
+          paper: str | None, grayscale: bool, pdfa: bool, press: bool, jobs: int,
+          no_cache: bool) -> None:
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
     from .build import build as run_build
     from .options import BuildOptions, Settings
@@ -149,7 +152,7 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
         event = None
     settings = Settings(vars_layers=tuple(layers),
                         set_layer=parse_set_options(sets) if sets else None,
-                        paper=paper.lower() if paper else None, grayscale=grayscale)
+                        paper=paper.lower() if paper else None, grayscale=grayscale, pdfa=pdfa)
     options = BuildOptions(settings=settings, out_dir=out_dir, name=event, jobs=jobs,
                            use_cache=not no_cache, strict=ctx.strict, press=press,
                            roster=(roster if roster is None or roster.is_absolute()

@@ -18,6 +18,7 @@ class Settings:
     grayscale: bool = False
     tagged: bool = True
     press: bool = False       # render with bleed for a press-ready file
+    pdfa: bool = False        # PDF/A-2b for archiving
     row: Layer | None = None  # a roster row
 
 

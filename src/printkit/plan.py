@@ -110,12 +110,14 @@ class Planner:
     def job(self, label: str, html: str, paper: str, settings: Settings,
             bleed_mm: float = 0.0) -> RenderJob:
         bleed = bleed_mm if settings.press else 0.0
+        variant = "pdf/a-2b" if settings.pdfa else ""
         key = digest(html, self.stylesheet_hashes(), paper, settings.grayscale, settings.tagged,
-                     bleed, self.versions)
+                     bleed, variant, self.versions)
         return RenderJob(key=key, label=label, html=html, base_url=self.base_url,
                          stylesheets=tuple(str(p.resolve()) for p in self.project.stylesheets),
                          paper=paper, allowed_roots=self.allowed_roots,
-                         tagged=settings.tagged, grayscale=settings.grayscale, bleed_mm=bleed)
+                         tagged=settings.tagged, grayscale=settings.grayscale, bleed_mm=bleed,
+                         variant=variant)
 
     def html_for(self, template: str, context: Mapping[str, Any]) -> str:
         tdir = self.project.templates_dir

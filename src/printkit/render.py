@@ -55,6 +55,7 @@ class RenderJob:
     tagged: bool = True
     grayscale: bool = False
     bleed_mm: float = 0.0
+    variant: str = ""               # e.g. "pdf/a-2b"
 
 
 @dataclass
@@ -145,7 +146,8 @@ class Renderer:
                 html = self.wp.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
                 document = html.render(stylesheets=sheets, font_config=self.font_config,
                                        pdf_tags=job.tagged)
-                result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged)
+                result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged,
+                                                pdf_variant=job.variant or None)
                 result.pages = len(document.pages)
         except FatalURLFetchingError:
             result.errors.append("refused to read " + ", ".join(blocked) +
