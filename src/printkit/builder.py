@@ -19,8 +19,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from pypdf import PdfWriter
-
 from . import __version__
 from .assemble import Metadata, Part, page_count, place
 from .cache import Cache, Entry, FileHasher, digest
@@ -67,6 +65,7 @@ class Builder:
         self.rendered_keys: set[str] = set()
         self.workers = options.jobs or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
+        self._page_counts: dict[str, int] = {}
 
     # -- the process pool ---------------------------------------------------------------
     def __enter__(self) -> Builder:
@@ -329,10 +328,16 @@ class Builder:
         data = _read_pdf(planned.pdf_path, self.project.rel(planned.pdf_path), planned)
         return data, page_count(data)
 
-    def _entries_for_contents(self, plan: KitPlan) -> list[dict[str, Any]]:
-        from .assemble import reading_page_count
+    def _reading_pages(self, planned: PlannedDoc) -> int:
+        key = self._part_key(planned)
+        if key not in self._page_counts:
+            from .assemble import reading_page_count
 
-        counts = [reading_page_count(self._doc_pdf(d)[0]) for d in plan.docs]
+            self._page_counts[key] = reading_page_count(self._doc_pdf(planned)[0])
+        return self._page_counts[key]
+
+    def _entries_for_contents(self, plan: KitPlan) -> list[dict[str, Any]]:
+        counts = [self._reading_pages(d) for d in plan.docs]
         placement = place(counts, plan.kit.duplex)
         return [{"id": d.doc.id, "title": d.title, "page": str(start), "pages": n,
                  "summary": d.summary}
@@ -353,11 +358,13 @@ class Builder:
         rows = read_roster(roster, display)
         work: list[_KitWork] = []
         problems: list[Problem] = []
+        columns = frozenset(k for row in rows for k in row.values)
         for row in rows:
             settings = replace(self.options.settings,
                                row=Layer(f"{display} row {row.number}", row.values))
+            like = work[0].plan if work else None
             try:
-                work.append(_KitWork(self.planner.plan(kit, settings)))
+                work.append(_KitWork(self.planner.plan(kit, settings, like, columns)))
             except InputError as exc:
                 problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
                                         f"{p.message}", p.hint) for p in exc.problems)
@@ -370,24 +377,17 @@ class Builder:
                             [f"packet {row.slug}" for row in rows])
         folder = self.folder_for(kit)
         outputs = Outputs(folder)
-        combined = PdfWriter()
         for row, packet in zip(rows, packets, strict=True):
             outputs.add(f"roster/{row.slug}.pdf", packet)
-            combined.append(io.BytesIO(packet), import_outline=False)
-            if kit.duplex and len(combined.pages) % 2:
-                last = combined.pages[-1].mediabox
-                combined.add_blank_page(float(last.width), float(last.height))
-        combined.add_metadata({"/Title": f"{kit.title}: roster ({len(rows)} packets)"})
-        combined.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        buf = io.BytesIO()
-        combined.write(buf)
-        outputs.add(f"{kit.id}-roster.pdf", buf.getvalue())
+        combined, pages = _concatenate(packets, kit.duplex,
+                                       f"{kit.title}: roster ({len(rows)} packets)")
+        outputs.add(f"{kit.id}-roster.pdf", combined)
         written = outputs.commit(prune=("roster",))
         self.cache.prune()
         keys = {d.job.key for w in work for d in _with_cover(w.plan) if d.job is not None}
         keys |= {w.contents.key for w in work if w.contents is not None}
         rendered = len(keys & self.rendered_keys)
-        return KitResult(kit.id, folder, len(combined.pages), rendered, len(keys) - rendered,
+        return KitResult(kit.id, folder, pages, rendered, len(keys) - rendered,
                          time.perf_counter() - started, written, [])
 
     # -- the manifest -------------------------------------------------------------------
@@ -440,6 +440,26 @@ class Builder:
                         for name, data in sorted(outputs.pending.items())},
         }
         return (json.dumps(manifest, indent=2, sort_keys=False) + "\n").encode()
+
+
+def _concatenate(packets: Sequence[bytes], duplex: bool, title: str) -> tuple[bytes, int]:
+    """One print job from many packets (each starting on a right-hand page when duplex).
+    qpdf (through pikepdf) joins 50 packets about four times faster than pypdf."""
+    import pikepdf
+
+    out = pikepdf.Pdf.new()
+    for packet in packets:
+        source = pikepdf.Pdf.open(io.BytesIO(packet))
+        out.pages.extend(source.pages)
+        if duplex and len(out.pages) % 2:
+            box = out.pages[-1].mediabox
+            out.add_blank_page(page_size=(float(box[2]) - float(box[0]),
+                                          float(box[3]) - float(box[1])))
+    out.docinfo["/Title"] = title
+    out.docinfo["/Producer"] = f"printkit {__version__}"
+    buf = io.BytesIO()
+    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return buf.getvalue(), len(out.pages)
 
 
 def pypdf_version() -> str:

@@ -103,6 +103,7 @@ class Planner:
         self.versions = engine_versions()
         self.allowed_roots = (str(project.root.resolve()), str(_font_root()))
         self.base_url = project.root.resolve().as_uri() + "/"
+        self._names: dict[str, frozenset[str]] = {}
 
     def stylesheet_hashes(self) -> list[tuple[str, str | None]]:
         return [(self.project.rel(p), self.hasher(p)) for p in self.project.stylesheets]
@@ -125,15 +126,22 @@ class Planner:
             return render_markdown(self.env, template, context, tdir)
         return render_template(self.env, template, context, tdir)
 
-    def plan(self, kit: Kit, settings: Settings) -> KitPlan:
+    def plan(self, kit: Kit, settings: Settings, like: KitPlan | None = None,
+             changed: frozenset[str] = frozenset()) -> KitPlan:
+        """Plan ``kit``. With ``like`` (a plan of the same kit whose variables differ only
+        in the names ``changed``, e.g. the previous roster row), documents whose templates
+        read none of those names are taken from it instead of being rendered again."""
         paper = (settings.paper or kit.paper).lower()
         resolved = resolve(layers_for(self.project, kit, settings))
         context = base_context(self.project, kit, resolved, paper)
         problems: list[Problem] = []
         docs: list[PlannedDoc] = []
-        for doc in kit.documents:
+        for i, doc in enumerate(kit.documents):
             try:
-                docs.append(self._plan_doc(kit, doc, settings, paper))
+                if like is not None and not self._reads_any(doc, changed):
+                    docs.append(like.docs[i])
+                else:
+                    docs.append(self._plan_doc(kit, doc, settings, paper))
             except InputError as exc:
                 problems.extend(exc.problems)
         cover = None
@@ -152,6 +160,18 @@ class Planner:
         if problems:
             raise InputError(problems)
         return KitPlan(kit, paper, resolved, context["agency"], cover, docs, settings)
+
+    def _reads_any(self, doc: Document, names: frozenset[str]) -> bool:
+        """Does the document's template (with everything it includes) read any of names?"""
+        if doc.kind == "pdf":
+            return False
+        if doc.variables and names & set(doc.variables):
+            return True
+        if doc.source not in self._names:
+            from .templating import analyse
+
+            self._names[doc.source] = analyse(self.env, doc.source).names
+        return bool(self._names[doc.source] & names)
 
     def _plan_doc(self, kit: Kit, doc: Document, settings: Settings, paper: str) -> PlannedDoc:
         if doc.kind == "pdf":
