@@ -39,6 +39,3 @@ def font_face_css() -> str:
 def regular_font() -> Path:
     return font_dir() / FACES[0][0]
 
-
-def bold_font() -> Path:
-    return font_dir() / FACES[1][0]

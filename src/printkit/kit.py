@@ -56,9 +56,6 @@ class Kit:
     outputs: tuple[Output, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line
 
-    def wants(self, kind: str) -> bool:
-        return any(o.kind == kind for o in self.outputs)
-
     def output(self, kind: str) -> Output | None:
         return next((o for o in self.outputs if o.kind == kind), None)
 
@@ -351,8 +348,4 @@ def _suggest_file(target: Path, base: Path) -> str:
     return "Check the spelling and that the file exists."
 
 
-def line_of(kit: Kit, key: str) -> int | None:
-    return kit.lines.get(key)
-
-
-__all__ = ["Document", "Kit", "Located", "Output", "load_kit", "resolve_kit_file"]
+__all__ = ["Document", "Kit", "Output", "load_kit", "resolve_kit_file"]

@@ -39,10 +39,6 @@ class Project:
         return self.root / "templates"
 
     @property
-    def assets_dir(self) -> Path:
-        return self.root / "assets"
-
-    @property
     def build_dir(self) -> Path:
         return self.root / "build"
 

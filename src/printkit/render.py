@@ -208,8 +208,3 @@ def render_job(job: RenderJob) -> RenderResult:
         _RENDERER = Renderer()
     return _RENDERER.render(job)
 
-
-def weasyprint_version() -> str:
-    from importlib.metadata import version
-
-    return version("weasyprint")

@@ -47,9 +47,6 @@ class Resource:
     kind: str = ""
     short: str = ""
 
-    @property
-    def verified_text(self) -> str:
-        return f"{self.verified:%B} {self.verified.day}, {self.verified.year}"
 
     def web(self, value: str) -> str:
         """A URL as printed: no scheme, no trailing slash."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from .errors import InputError, Problem, problem
+from .errors import problem
 from .filters import FILTERS, FilterError
 from .resources import Registry, Resource
 from .trust import seal, verify
@@ -293,10 +293,3 @@ def render_markdown(env: jinja2.Environment, name: str, context: Mapping[str, An
         ctx["doc"] = {**context.get("doc", {}), "title": front["title"]}
     return render_template(env, layout, ctx, templates_dir, markdown_body=wrapper)
 
-
-def iter_problems(fn: Callable[[], Any]) -> Iterator[Problem]:
-    """Run fn and yield the problems of an InputError it raises (for check)."""
-    try:
-        fn()
-    except InputError as exc:
-        yield from exc.problems

@@ -113,12 +113,3 @@ def load_vars_file(path: Path, display: str) -> Layer:
         raise InputError(problems)
     return Layer(display, loc.data)
 
-
-def check_names(values: Mapping[str, Any], display: str, lines: Mapping[str, int]) -> list[Problem]:
-    problems = []
-    for key in values:
-        if key in RESERVED - {"agency"}:
-            problems.append(Problem(display, lines.get("variables"),
-                                    f"variable name '{key}' is reserved by printkit",
-                                    "Choose another name."))
-    return problems
