@@ -131,7 +131,7 @@ class Builder:
                                         "and check the spelling of the path."))
             if result.errors:
                 continue
-            entry = Entry(result.pdf, result.pages, result.deps, result.warnings)
+            entry = Entry(result.pdf, result.pages, result.deps, result.warnings, result.small)
             self.entries[job.key] = entry
             self.rendered_keys.add(job.key)
             self.cache.put(job.key, entry)
@@ -329,6 +329,9 @@ class Builder:
         return data, page_count(data)
 
     def _reading_pages(self, planned: PlannedDoc) -> int:
+        if planned.job is not None:
+            entry = self.entries[planned.job.key]
+            return 1 if entry.small else entry.pages
         key = self._part_key(planned)
         if key not in self._page_counts:
             from .assemble import reading_page_count

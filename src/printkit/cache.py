@@ -49,6 +49,7 @@ class Entry:
     pages: int
     deps: dict[str, str]
     warnings: list[str]
+    small: bool = False  # card-sized pages (shown as one proof page in a reading copy)
 
 
 class Cache:
@@ -84,7 +85,8 @@ class Cache:
                 return None, f"{dep} changed"
         with contextlib.suppress(OSError):
             os.utime(meta_path)  # recency for the size bound
-        entry = Entry(pdf, int(meta["pages"]), dict(meta["deps"]), list(meta.get("warnings", [])))
+        entry = Entry(pdf, int(meta["pages"]), dict(meta["deps"]), list(meta.get("warnings", [])),
+                      bool(meta.get("small", False)))
         return entry, ""
 
     def put(self, key: str, entry: Entry) -> None:
@@ -93,7 +95,7 @@ class Cache:
         pdf_path, meta_path = self._paths(key)
         meta: dict[str, Any] = {"sha256": hashlib.sha256(entry.pdf).hexdigest(),
                                 "pages": entry.pages, "deps": entry.deps,
-                                "warnings": entry.warnings}
+                                "warnings": entry.warnings, "small": entry.small}
         meta["mac"] = seal(_sealed_fields(key, meta))
         write_bytes(pdf_path, entry.pdf)
         write_text(meta_path, json.dumps(meta, sort_keys=True))  # written last: the commit
@@ -123,7 +125,7 @@ class Cache:
 
 
 def _sealed_fields(key: str, meta: dict[str, Any]) -> bytes:
-    fields = {k: meta.get(k) for k in ("sha256", "pages", "deps", "warnings")}
+    fields = {k: meta.get(k) for k in ("sha256", "pages", "deps", "warnings", "small")}
     return json.dumps([key, fields], sort_keys=True).encode()
 
 

@@ -21,6 +21,7 @@ from pypdf.generic import (
 )
 
 from .fonts import regular_font
+from .render import SMALL_PAGE_PT
 
 FONT_NAME = "/PKFolio"
 FIRST, LAST = 32, 255
@@ -113,7 +114,7 @@ def _pdf_string(text: str) -> bytes:
 def is_small(page: PageObject) -> bool:
     """Cards and labels (under 4 in either way) carry no page number."""
     box = page.mediabox
-    return min(float(box.width), float(box.height)) < 288
+    return min(float(box.width), float(box.height)) < SMALL_PAGE_PT
 
 
 def stamp(page: PageObject, font_ref: IndirectObject, text: str, *, align: str,

@@ -27,6 +27,9 @@ class RenderTimeout(BaseException):
     ordinary Exception, so WeasyPrint cannot swallow it)."""
 
 
+# Pages smaller than this either way (4 in) are cards: no page numbers, one proof page.
+SMALL_PAGE_PT = 288
+
 # fontTools stamps the current time into subset fonts unless this is set.
 REPRODUCIBLE_EPOCH = "315532800"  # 1980-01-01
 # For black-and-white copiers: the palette becomes dark and mid greys with strong contrast,
@@ -64,6 +67,7 @@ class RenderResult:
     pdf: bytes
     pages: int
     deps: dict[str, str] = field(default_factory=dict)
+    small: bool = False
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -149,6 +153,8 @@ class Renderer:
                 result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged,
                                                 pdf_variant=job.variant or None)
                 result.pages = len(document.pages)
+                first = document.pages[0]  # CSS pixels: 96 a inch
+                result.small = min(first.width, first.height) * 0.75 < SMALL_PAGE_PT
         except FatalURLFetchingError:
             result.errors.append("refused to read " + ", ".join(blocked) +
                                  " (only files inside the project and data: URLs can be used; "
