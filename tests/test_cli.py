@@ -109,3 +109,13 @@ def test_show_lists_variable_sources(run: Callable[..., Result]) -> None:
     assert 'event_name = "X"    <- --set' in result.output
     assert "event_date = 2026-03-05    <- kits/mini.yaml" in result.output
     assert "contacts.eap" in result.output and "<- printkit.yaml" in result.output
+
+
+def test_check_warns_about_the_sample_agency(project: Path, run: Callable[..., Result]) -> None:
+    config = project / "printkit.yaml"
+    config.write_text(config.read_text().replace("Testville Police Department",
+                                                 "Anytown Police Department"))
+    result = run("check")
+    assert result.exit_code == 0
+    assert "printkit.yaml:2: warning: the agency is still the sample one" in result.output
+    assert run("check", "--strict").exit_code == 1

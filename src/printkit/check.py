@@ -19,6 +19,7 @@ from .resources import Registry, load_registry
 from .templating import ConfinedLoader, analyse, make_environment
 
 CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+SAMPLE_AGENCIES = {"Anytown Police Department"}
 PLACEHOLDER_RE = re.compile(r"\b(lorem ipsum|TODO|TBD|\[VERIFY\])", re.I)
 
 
@@ -104,6 +105,13 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
                                 "(over a year ago)",
                                 "Check the number and source, then update 'verified:'.",
                                 severity="warning"))
+    if str(project.agency.get("name", "")).strip() in SAMPLE_AGENCIES:
+        loc = project.config_loc
+        problems.append(Problem("printkit.yaml", loc.line(("agency", "name")) if loc else None,
+                                "the agency is still the sample one "
+                                f"('{project.agency.get('name')}')",
+                                "Put your agency's name, logo, colours and local contacts in "
+                                "printkit.yaml before printing.", severity="warning"))
     env = make_environment(project.templates_dir, registry)
     from .cache import FileHasher
 
