@@ -161,3 +161,17 @@ def test_reading_copy_is_tagged_on_every_page(built: Path, kit: str) -> None:
             continue  # a card proof: drawn as an artifact, its words are tagged elsewhere
         if page.get_contents() is not None and text.strip():
             assert page.indirect_reference.idnum in on_pages
+
+
+def test_contents_entries_link_to_their_documents(built: Path) -> None:
+    reader = PdfReader(reading(built))
+    starts = {str(o.title): reader.get_destination_page_number(o)
+              for o in reader.outline if not isinstance(o, list)}
+    annots = [a.get_object() for a in reader.pages[1].get("/Annots", [])]
+    targets = []
+    for annot in annots:
+        assert "/A" not in annot or "/URI" not in annot["/A"], "no placeholder URLs left"
+        dest = annot.get("/Dest")
+        if dest is not None:
+            targets.append(reader.get_page_number(dest[0].get_object()))
+    assert sorted(targets) == sorted(v for k, v in starts.items() if k != "Contents")
