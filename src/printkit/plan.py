@@ -79,7 +79,8 @@ def layers_for(project: Project, kit: Kit, settings: Settings,
     return layers
 
 
-def base_context(project: Project, kit: Kit, resolved: Resolved, paper: str) -> dict[str, Any]:
+def base_context(project: Project, kit: Kit, resolved: Resolved, paper: str,
+                 grayscale: bool = False) -> dict[str, Any]:
     agency = {**AGENCY_DEFAULTS, **project.agency, **resolved.values.get("agency", {})}
     agency["short_name"] = agency["short_name"] or agency["name"]
     values = {k: v for k, v in resolved.values.items() if k != "agency"}
@@ -87,6 +88,7 @@ def base_context(project: Project, kit: Kit, resolved: Resolved, paper: str) -> 
         **values,
         "agency": agency,
         "paper": paper,
+        "grayscale": grayscale,  # layouts pick copier greys for what CSS cannot recolour
         "kit": {
             "id": kit.id, "title": kit.title, "subtitle": kit.subtitle,
             "audience": kit.audience, "description": kit.description,
@@ -133,7 +135,7 @@ class Planner:
         read none of those names are taken from it instead of being rendered again."""
         paper = (settings.paper or kit.paper).lower()
         resolved = resolve(layers_for(self.project, kit, settings))
-        context = base_context(self.project, kit, resolved, paper)
+        context = base_context(self.project, kit, resolved, paper, settings.grayscale)
         problems: list[Problem] = []
         docs: list[PlannedDoc] = []
         for i, doc in enumerate(kit.documents):
@@ -179,7 +181,7 @@ class Planner:
             return PlannedDoc(doc, doc.title or doc.id.replace("-", " ").capitalize(),
                               pdf_path=path)
         resolved = resolve(layers_for(self.project, kit, settings, doc))
-        context = base_context(self.project, kit, resolved, paper)
+        context = base_context(self.project, kit, resolved, paper, settings.grayscale)
         context["doc"] = {"id": doc.id, "title": doc.title or ""}
         html = self.html_for(doc.source, context)
         title = doc.title or _html_title(html) or doc.id.replace("-", " ").capitalize()
@@ -190,7 +192,8 @@ class Planner:
 
     def contents_job(self, plan: KitPlan, entries: Sequence[Mapping[str, Any]]) -> RenderJob:
         kit = plan.kit
-        ctx = {**base_context(self.project, kit, plan.resolved, plan.paper),
+        ctx = {**base_context(self.project, kit, plan.resolved, plan.paper,
+                              plan.settings.grayscale),
                "entries": list(entries), "title": kit.contents_title,
                "link_prefix": "https://printkit.invalid/doc/",
                "doc": {"id": "contents", "title": kit.contents_title}}

@@ -21,7 +21,7 @@ from .yamlio import load_yaml
 
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-RESERVED = {"kit", "doc", "agency", "resource", "paper", "front"}
+RESERVED = {"kit", "doc", "agency", "resource", "paper", "front", "grayscale"}
 
 
 @dataclass
