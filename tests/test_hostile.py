@@ -123,3 +123,9 @@ def test_name_and_roster_values_cannot_leave_build(hostile: Path,
     assert result.exit_code == 0, result.output
     assert (hostile / "build" / "mini-etc" / "mini.pdf").is_file()
     assert not (hostile.parent / "etc").exists()
+
+
+def test_unwritable_build_folder_is_a_clear_error(project: Path,
+                                                  run: Callable[..., Result]) -> None:
+    (project / "build").write_text("not a folder")
+    fails_clearly(run("build", "mini"), "cannot write to", "writable")

@@ -97,8 +97,11 @@ class Cache:
                                 "pages": entry.pages, "deps": entry.deps,
                                 "warnings": entry.warnings, "small": entry.small}
         meta["mac"] = seal(_sealed_fields(key, meta))
-        write_bytes(pdf_path, entry.pdf)
-        write_text(meta_path, json.dumps(meta, sort_keys=True))  # written last: the commit
+        try:
+            write_bytes(pdf_path, entry.pdf)
+            write_text(meta_path, json.dumps(meta, sort_keys=True))  # written last: the commit
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
 
     def prune(self) -> int:
         """Drop least recently used entries until the cache fits its bound. Returns bytes freed."""

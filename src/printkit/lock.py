@@ -17,8 +17,12 @@ WAIT_SECONDS = 600
 @contextlib.contextmanager
 def build_lock(build_dir: Path, say: Callable[[str], None],
                wait: float = WAIT_SECONDS) -> Iterator[None]:
-    build_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(build_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(build_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise PrintkitError(f"cannot write to {build_dir}: {exc.strerror}\n    Check that the "
+                            "project folder is writable (or use --out DIR).") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -87,8 +87,17 @@ class Renderer:
 
     def __init__(self) -> None:
         os.environ.setdefault("SOURCE_DATE_EPOCH", REPRODUCIBLE_EPOCH)
-        import weasyprint
-        from weasyprint.text.fonts import FontConfiguration
+        try:
+            import weasyprint
+            from weasyprint.text.fonts import FontConfiguration
+        except (ImportError, OSError) as exc:
+            from .errors import RenderError
+
+            raise RenderError(
+                f"WeasyPrint cannot start: {exc}\n    It needs the Pango and HarfBuzz "
+                "libraries: run 'make kits' (as root it installs them) or "
+                "'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0'."
+            ) from None
 
         from .fonts import font_face_css
 
