@@ -165,9 +165,12 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
                 click.echo(f"{r.kit_id}: {r.pages} pages, up to date -> {out}")
             else:
                 click.echo(f"{r.kit_id}: {r.pages} pages, {r.rendered} rendered, "
-                           f"{r.cached} cached, {r.seconds:.1f} s -> {out}")
+                           f"{r.cached} reused -> {out}")
             for w in r.warnings:
                 click.echo(f"  warning: {w}", err=True)
+        if len(results) > 1 or not results[0].up_to_date:
+            seconds = max(r.seconds for r in results)
+            click.echo(f"{len(results)} kit{'s' if len(results) != 1 else ''} in {seconds:.1f} s")
 
 
 @cli.command()
