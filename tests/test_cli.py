@@ -119,3 +119,17 @@ def test_check_warns_about_the_sample_agency(project: Path, run: Callable[..., R
     assert result.exit_code == 0
     assert "printkit.yaml:2: warning: the agency is still the sample one" in result.output
     assert run("check", "--strict").exit_code == 1
+
+
+def test_typos_in_templates_get_suggestions(project: Path, run: Callable[..., Result]) -> None:
+    alpha = project / "templates/docs/mini/alpha.html"
+    alpha.write_text(alpha.read_text().replace("{{ event_name }}", "{{ event_nmae }}"))
+    result = run("check", "mini")
+    assert "templates/docs/mini/alpha.html:4: error: undefined variable" in result.output
+    assert "Did you mean 'event_name'?" in result.output
+    alpha.write_text(alpha.read_text().replace("| date('long')", "| dat('long')", 1))
+    result = run("check", "mini")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "alpha.html:7: error: template syntax error: No filter named 'dat'." in result.output
+    assert "Did you mean 'date'?" in result.output
+    assert "1 problem found." in result.output

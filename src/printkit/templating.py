@@ -160,7 +160,11 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
             front = read_front_matter(loader.path_of(name), f"templates/{name}")
             layout = str(front.get("layout", DEFAULT_MARKDOWN_LAYOUT))
             todo.append(layout)
-        names |= jinja2.meta.find_undeclared_variables(ast)
+        try:
+            names |= jinja2.meta.find_undeclared_variables(ast)
+        except jinja2.TemplateSyntaxError as exc:  # e.g. an unknown filter
+            raise problem(f"templates/{current}", exc.lineno,
+                          f"template syntax error: {exc.message}", _filter_hint(env, exc)) from None
         for ref in jinja2.meta.find_referenced_templates(ast):
             if ref is None:
                 continue  # dynamic name: its dependencies are caught at render time
@@ -242,6 +246,12 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
         missing = _undefined_name(str(exc.message))
         hint = (f"Give it a value in the kit's 'variables:', a --vars file, or --set "
                 f"{missing}=VALUE." if missing else "Check the spelling of the name.")
+        if missing:
+            import difflib
+
+            close = difflib.get_close_matches(missing, [str(k) for k in context], n=1)
+            if close:
+                hint = f"Did you mean '{close[0]}'? Otherwise: {hint[0].lower()}{hint[1:]}"
         raise problem(file, line, f"undefined variable: {exc.message}", hint) from None
     except SecurityError as exc:
         file, line = _template_frame(exc, templates_dir)
@@ -258,11 +268,24 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
                       "relative to templates/.") from None
     except jinja2.TemplateSyntaxError as exc:
         raise problem(f"templates/{exc.name or name}", exc.lineno,
-                      f"template syntax error: {exc.message}") from None
+                      f"template syntax error: {exc.message}", _filter_hint(env, exc)) from None
     except (TypeError, ValueError, ArithmeticError, KeyError, IndexError, AttributeError) as exc:
         file, line = _template_frame(exc, templates_dir)
         raise problem(file, line, f"template error: {type(exc).__name__}: {exc}",
                       "Check the values this line uses.") from None
+
+
+def _filter_hint(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> str:
+    match = re.search(r"No (filter|test) named '([^']+)'", str(exc.message))
+    if not match:
+        return ""
+    import difflib
+
+    known = env.filters if match.group(1) == "filter" else env.tests
+    close = difflib.get_close_matches(match.group(2), list(known), n=1)
+    if close:
+        return f"Did you mean '{close[0]}'?"
+    return f"Filters you can use: {', '.join(sorted(FILTERS))} and Jinja2's own."
 
 
 def _undefined_name(message: str) -> str | None:
