@@ -48,6 +48,7 @@ KIT_CASES = [
     ("syntax", ["templates/hostile/syntax-error.html:6:", "template syntax error"]),
     ("include-outside", ["templates/hostile/include-outside.html", "not found"]),
     ("remote-css", ["https://127.0.0.1:9/evil.css", "network"]),
+    ("memory-bomb", ["templates/hostile/memory-bomb.html:3:", "not allowed in a template"]),
 ]
 
 

@@ -85,6 +85,25 @@ class SealedBytecodeCache(jinja2.BytecodeCache):
             write_bytes(self._path(bucket), seal(data).encode() + b"\n" + data)
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's sandbox, plus limits on arithmetic that could exhaust memory or time
+    ('x' * 10**9, 9 ** 9 ** 9): a template is data, not a program."""
+
+    intercepted_binops = frozenset({"*", "**"})
+    MAX_REPEAT = 100_000
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("exponents above 64 are not allowed in templates")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if (isinstance(seq, str | list | tuple) and isinstance(count, int)
+                        and count * max(len(seq), 1) > self.MAX_REPEAT):
+                    raise SecurityError("repeating text or lists that many times is not "
+                                        "allowed in templates")
+        return super().call_binop(context, operator, left, right)
+
+
 def make_environment(templates_dir: Path, registry: Registry,
                      bytecode_dir: Path | None = None) -> jinja2.Environment:
     """The sandboxed environment. With ``bytecode_dir``, compiled templates are kept there
@@ -96,7 +115,7 @@ def make_environment(templates_dir: Path, registry: Registry,
             cache = SealedBytecodeCache(bytecode_dir)
         except OSError:
             cache = None
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         loader=ConfinedLoader(templates_dir),
         bytecode_cache=cache,
         autoescape=True,
