@@ -49,6 +49,7 @@ KIT_CASES = [
     ("include-outside", ["templates/hostile/include-outside.html", "not found"]),
     ("remote-css", ["https://127.0.0.1:9/evil.css", "network"]),
     ("memory-bomb", ["templates/hostile/memory-bomb.html:3:", "not allowed in a template"]),
+    ("recursion", ["templates/hostile/recursion.html", "calls itself without end"]),
 ]
 
 

@@ -288,6 +288,9 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
     except jinja2.TemplateSyntaxError as exc:
         raise problem(f"templates/{exc.name or name}", exc.lineno,
                       f"template syntax error: {exc.message}", _filter_hint(env, exc)) from None
+    except RecursionError:
+        raise problem(f"templates/{name}", None, "a macro or include calls itself without end",
+                      "Check the template's macros and includes for a loop.") from None
     except (TypeError, ValueError, ArithmeticError, KeyError, IndexError, AttributeError) as exc:
         file, line = _template_frame(exc, templates_dir)
         raise problem(file, line, f"template error: {type(exc).__name__}: {exc}",
