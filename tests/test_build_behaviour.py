@@ -176,3 +176,17 @@ def test_pdfa_archive_build(project: Path, run: Callable[..., Result]) -> None:
         assert reader.pdf_header == "%PDF-1.7"
         check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
         assert check.returncode == 0
+
+
+def test_accidental_spill_onto_a_new_page_is_a_warning(project: Path,
+                                                       run: Callable[..., Result]) -> None:
+    (project / "templates/docs/mini/spill.html").write_text(
+        '{% extends "layouts/handout.html" %}{% block title %}Spill{% endblock %}'
+        '{% block content %}<div style="height: 8.4in"></div><p>Last lines.</p>{% endblock %}'
+        "{% block sources %}Sources: a test. Facts checked November 2026.{% endblock %}")
+    (project / "kits/spill.yaml").write_text(
+        "title: Spill\ndocuments:\n  - id: spill\n    template: docs/mini/spill.html\n")
+    result = run("build", "spill", "--jobs", "1")
+    assert result.exit_code == 0
+    assert "templates/docs/mini/spill.html: its last page (page 2) is only" in result.output
+    assert run("build", "spill", "--strict", "--no-cache").exit_code == 1

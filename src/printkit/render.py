@@ -27,6 +27,9 @@ class RenderTimeout(BaseException):
     ordinary Exception, so WeasyPrint cannot swallow it)."""
 
 
+# A last page filled less than this is an accidental spill-over (reported as a warning).
+NEARLY_EMPTY = 0.15
+
 # Pages smaller than this either way (4 in) are cards: no page numbers, one proof page.
 SMALL_PAGE_PT = 288
 
@@ -164,6 +167,13 @@ class Renderer:
                 result.pages = len(document.pages)
                 first = document.pages[0]  # CSS pixels: 96 a inch
                 result.small = min(first.width, first.height) * 0.75 < SMALL_PAGE_PT
+                filled = _last_page_filled(document)
+                if result.pages > 1 and not result.small and filled < NEARLY_EMPTY:
+                    result.warnings.append(
+                        f"{job.label}: its last page (page {result.pages}) is only "
+                        f"{filled:.0%} full: a few "
+                        "lines spilled over; shorten the text or long variable values so it "
+                        "ends a page earlier")
         except FatalURLFetchingError:
             result.errors.append("refused to read " + ", ".join(blocked) +
                                  " (only files inside the project and data: URLs can be used; "
@@ -177,11 +187,20 @@ class Renderer:
             if "Failed to load" in message or "Error fetching" in message:
                 result.errors.append(message.splitlines()[0])
             else:
-                result.warnings.append(message.splitlines()[0])
+                result.warnings.append(f"{job.label}: {message.splitlines()[0]}")
         if blocked and not result.errors:
             result.errors.append("refused to read " + ", ".join(blocked))
         result.seconds = time.perf_counter() - start
         return result
+
+
+def _last_page_filled(document: Any) -> float:
+    """How much of the last page's content area the document uses (0-1); 1 if unknown."""
+    try:
+        page = document.pages[-1]._page_box
+        return float(page.children[0].margin_height() / page.height)
+    except (AttributeError, IndexError, ZeroDivisionError, TypeError):
+        return 1.0
 
 
 @contextlib.contextmanager
