@@ -66,6 +66,7 @@ class Builder:
         self.workers = options.jobs or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._page_counts: dict[str, int] = {}
+        self._previous: dict[str, str] | None = None
 
     # -- the process pool ---------------------------------------------------------------
     def __enter__(self) -> Builder:
@@ -119,7 +120,7 @@ class Builder:
                 self.reporter.detail(f"cached   {job.label}")
             else:
                 todo[job.key] = job
-                self.reporter.detail(f"render   {job.label} ({reason})")
+                self.reporter.detail(f"render   {job.label} ({self._why(job, reason)})")
         pending = list(todo.values())
         results: list[RenderResult] = self._map(render_job, pending, [j.label for j in pending],
                                                 weight=lambda j: len(j.html))
@@ -149,6 +150,39 @@ class Builder:
         pool = self._executor()
         for _ in range(self.workers):
             pool.submit(warm_up, sheets, self.planner.allowed_roots)
+
+    def _why(self, job: RenderJob, reason: str) -> str:
+        """Why a document is rendered again, in the user's terms (for -v)."""
+        if reason.startswith("/"):
+            path, _, rest = reason.partition(" ")
+            return f"{self.project.rel(Path(path))} {rest}"
+        if not reason.startswith("not rendered before"):
+            return reason
+        previous = self._previous_inputs()
+        if not previous:
+            return "no earlier build to compare with"
+        label = job.label
+        if label not in previous and not label.startswith("templates/layouts/"):
+            return "new document"
+        for name, before in previous.items():
+            if (name == label or name.endswith(".css")) and self.hasher(
+                    self.project.root / name) not in (before, None):
+                return f"{name} changed"
+        return "its text changed: a variable, layout, partial or option it uses"
+
+    def _previous_inputs(self) -> dict[str, str]:
+        """Input hashes recorded by the manifests of earlier builds in this build folder."""
+        if self._previous is None:
+            self._previous = {}
+            base = self.options.out_dir or self.project.build_dir
+            for manifest in sorted(base.glob("*/manifest.json")):
+                try:
+                    inputs = json.loads(manifest.read_text("utf-8")).get("inputs", {})
+                except (OSError, ValueError):
+                    continue
+                if isinstance(inputs, dict):
+                    self._previous.update({str(k): str(v) for k, v in inputs.items()})
+        return self._previous
 
     def _render_kits(self, work: Sequence[_KitWork]) -> None:
         """Phase 1: documents and covers of every kit. Phase 2: contents pages, which
