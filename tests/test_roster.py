@@ -76,3 +76,12 @@ def test_roster_needs_one_kit(run: Callable[..., Result], project: Path) -> None
     roster = write(project / "r.csv", "event_name\nx\n")
     result = run("build", "--roster", str(roster))
     assert result.exit_code == 2
+
+
+def test_check_fills_every_template_with_every_row(project: Path,
+                                                    run: Callable[..., Result]) -> None:
+    roster = write(project / "r.csv", "event_name,event_date\nA,2027-01-01\nB,next week\n")
+    result = run("check", "mini", "--roster", str(roster))
+    assert result.exit_code == 1
+    assert "r.csv row 3: 'next week' is not a date" in result.output
+    assert "row 2" not in result.output

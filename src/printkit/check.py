@@ -89,8 +89,34 @@ def _check_url(project: Project, url: str, where: str, line: int | None) -> Prob
     return None
 
 
+def check_roster(project: Project, planner: Planner, kits: Sequence[Kit], settings: Settings,
+                 roster: Path) -> list[Problem]:
+    """Read the roster and fill the kit's templates with every row (no rendering)."""
+    from dataclasses import replace
+
+    from .roster import read_roster
+    from .variables import Layer
+
+    display = project.rel(roster)
+    try:
+        rows = read_roster(roster, display)
+    except InputError as exc:
+        return list(exc.problems)
+    problems: list[Problem] = []
+    for kit in kits:
+        for row in rows:
+            row_settings = replace(settings, row=Layer(f"{display} row {row.number}",
+                                                       row.values))
+            try:
+                planner.plan(kit, row_settings)
+            except InputError as exc:
+                problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
+                                        f"{p.message}", p.hint) for p in exc.problems)
+    return problems
+
+
 def check(project: Project, names: Sequence[str], settings: Settings | None = None,
-          today: dt.date | None = None) -> list[Problem]:
+          today: dt.date | None = None, roster: Path | None = None) -> list[Problem]:
     settings = settings or Settings()
     today = today or dt.date.today()
     problems: list[Problem] = []
@@ -189,6 +215,8 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
                                         f"placeholder text '{match.group(0)}' would be printed",
                                         "Finish or remove it before printing."))
     unique: list[Problem] = []
+    if roster is not None:
+        problems.extend(check_roster(project, planner, kits, settings, roster))
     for p in problems:
         if p not in unique:
             unique.append(p)

@@ -178,10 +178,12 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Check with this value.")
 @click.option("--vars", "vars_files", multiple=True,
               type=click.Path(dir_okay=False, path_type=Path), help="Check with these variables.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also check a roster CSV: every row through every template.")
 @_common
 @pass_ctx
 def check(ctx: Context, kits: tuple[str, ...], sets: tuple[str, ...],
-          vars_files: tuple[Path, ...]) -> None:
+          vars_files: tuple[Path, ...], roster: Path | None) -> None:
     """Find every mistake in KITS (or all kits) without rendering: kit keys, templates,
     variables, assets, alt text and the resource registry."""
     from .check import check as run_check
@@ -192,7 +194,9 @@ def check(ctx: Context, kits: tuple[str, ...], sets: tuple[str, ...],
     layers = tuple(load_vars_file(f if f.is_absolute() else Path.cwd() / f,
                                   project.rel(f.resolve())) for f in vars_files)
     settings = Settings(vars_layers=layers, set_layer=parse_set_options(sets) if sets else None)
-    problems = run_check(project, list(kits), settings)
+    problems = run_check(project, list(kits), settings,
+                         roster=(roster if roster is None or roster.is_absolute()
+                                 else Path.cwd() / roster))
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     if errors or (ctx.strict and warnings):
