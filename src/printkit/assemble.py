@@ -105,6 +105,17 @@ def _outline_items(reader: PdfReader, items: Any, offset: int,
             out.append((level, str(item.title), page + offset))
 
 
+def _doc_outline(reader: PdfReader, title: str, start: int) -> list[tuple[int, str, int]]:
+    """One bookmark for the document at page ``start``, its headings nested below. A
+    document whose only top heading repeats its title gets its sub-headings nested instead."""
+    children: list[tuple[int, str, int]] = []
+    _outline_items(reader, reader.outline, start, children, 1)
+    tops = [c for c in children if c[0] == 1]
+    if len(tops) == 1 and tops[0][1].strip().lower() == title.strip().lower():
+        children = [(lvl - 1, t, p) for lvl, t, p in children if (lvl, t, p) != tops[0]]
+    return [(0, title, start), *(c for c in children if c[0] >= 1)]
+
+
 def _set_metadata(writer: PdfWriter, meta: Metadata) -> None:
     writer.add_metadata({
         "/Title": meta.title,
@@ -210,22 +221,16 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
                                            strict=True):
         start = index
         doc_first_pages[part.id] = start
-        children: list[tuple[int, str, int]] = []
         if folio.is_small(reader.pages[0]):
             _card_proof(writer, reader, width, height, font, part.title)
             tags.add_blank(start)
             count = 1
+            outline.append((0, part.title, start))
         else:
             writer.append(reader, import_outline=False)
             tags.add(reader, start, part.title)
             count = len(reader.pages)
-            _outline_items(reader, reader.outline, start, children, 1)
-        # A document whose only top heading repeats its title: nest its sub-headings.
-        tops = [c for c in children if c[0] == 1]
-        if len(tops) == 1 and tops[0][1].strip().lower() == part.title.strip().lower():
-            children = [(lvl - 1, t, p) for lvl, t, p in children if (lvl, t, p) != tops[0]]
-        outline.append((0, part.title, start))
-        outline.extend((lvl, t, p) for lvl, t, p in children if lvl >= 1)
+            outline.extend(_doc_outline(reader, part.title, start))
         for i in range(count):
             folio.stamp(writer.pages[start + i], font, str(number + i),
                         align=_outer(number + i, duplex))
@@ -334,13 +339,7 @@ def assemble_handout(part: Part, meta: Metadata) -> bytes:
     tags = StructureMerger(writer)
     tags.add(reader, 0, part.title)
     count = len(reader.pages)
-    outline: list[tuple[int, str, int]] = [(0, part.title, 0)]
-    children: list[tuple[int, str, int]] = []
-    _outline_items(reader, reader.outline, 0, children, 1)
-    tops = [c for c in children if c[0] == 1]
-    if len(tops) == 1 and tops[0][1].strip().lower() == part.title.strip().lower():
-        children = [(lvl - 1, t, p) for lvl, t, p in children if (lvl, t, p) != tops[0]]
-    outline.extend(c for c in children if c[0] >= 1)
+    outline = _doc_outline(reader, part.title, 0)
     if count > 1 and not folio.is_small(writer.pages[0]):
         font = folio.add_font(writer)
         for i in range(count):

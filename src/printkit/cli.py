@@ -30,6 +30,25 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context, ensure=True)
 
 
+def _absolute(path: Path | None) -> Path | None:
+    return path if path is None or path.is_absolute() else Path.cwd() / path
+
+
+def _settings(project: Any, sets: tuple[str, ...], vars_files: tuple[Path, ...],
+              **extra: Any) -> Any:
+    """Settings from --vars files (in order) and --set values, plus any build options."""
+    from .options import Settings
+    from .variables import load_vars_file, parse_set_options
+
+    layers = []
+    for file in vars_files:
+        path = _absolute(file)
+        assert path is not None
+        layers.append(load_vars_file(path, project.rel(path)))
+    return Settings(vars_layers=tuple(layers),
+                    set_layer=parse_set_options(sets) if sets else None, **extra)
+
+
 def _common(f: Any) -> Any:
     """-v / -q / --strict are accepted before or after the command name."""
 
@@ -133,15 +152,12 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
           no_cache: bool) -> None:
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
     from .build import build as run_build
-    from .options import BuildOptions, Settings
+    from .options import BuildOptions
     from .slug import safe_name
-    from .variables import load_vars_file, parse_set_options
 
     project = ctx.project()
-    layers = []
-    for file in vars_files:
-        path = file if file.is_absolute() else Path.cwd() / file
-        layers.append(load_vars_file(path, project.rel(path)))
+    settings = _settings(project, sets, vars_files, paper=paper.lower() if paper else None,
+                         grayscale=grayscale, pdfa=pdfa)
     if name is not None:
         event = safe_name(name)
         if not event:
@@ -150,13 +166,9 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
         event = safe_name(vars_files[-1].stem)
     else:
         event = None
-    settings = Settings(vars_layers=tuple(layers),
-                        set_layer=parse_set_options(sets) if sets else None,
-                        paper=paper.lower() if paper else None, grayscale=grayscale, pdfa=pdfa)
     options = BuildOptions(settings=settings, out_dir=out_dir, name=event, jobs=jobs,
                            use_cache=not no_cache, strict=ctx.strict, press=press,
-                           roster=(roster if roster is None or roster.is_absolute()
-                                   else Path.cwd() / roster))
+                           roster=_absolute(roster))
     results = run_build(project, list(kits), options, _CliReporter(ctx))  # type: ignore[arg-type]
     if not ctx.quiet:
         for r in results:
@@ -187,16 +199,10 @@ def check(ctx: Context, kits: tuple[str, ...], sets: tuple[str, ...],
     """Find every mistake in KITS (or all kits) without rendering: kit keys, templates,
     variables, assets, alt text and the resource registry."""
     from .check import check as run_check
-    from .options import Settings
-    from .variables import load_vars_file, parse_set_options
 
     project = ctx.project()
-    layers = tuple(load_vars_file(f if f.is_absolute() else Path.cwd() / f,
-                                  project.rel(f.resolve())) for f in vars_files)
-    settings = Settings(vars_layers=layers, set_layer=parse_set_options(sets) if sets else None)
-    problems = run_check(project, list(kits), settings,
-                         roster=(roster if roster is None or roster.is_absolute()
-                                 else Path.cwd() / roster))
+    problems = run_check(project, list(kits), _settings(project, sets, vars_files),
+                         roster=_absolute(roster))
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     if errors or (ctx.strict and warnings):
@@ -218,12 +224,10 @@ def list_kits(ctx: Context) -> None:
     from .kit import load_kit
 
     project = ctx.project()
-    problems: list[Problem] = []
     for kit_id in project.kit_ids():
         try:
             kit = load_kit(project, kit_id)
-        except InputError as exc:
-            problems.extend(exc.problems)
+        except InputError:
             click.echo(f"{kit_id}  (has errors: run 'printkit check {kit_id}')")
             continue
         click.echo(f"{kit.id}  {kit.title}")
@@ -253,16 +257,12 @@ def schema() -> None:
 def show(ctx: Context, kit: str, sets: tuple[str, ...], vars_files: tuple[Path, ...]) -> None:
     """Show KIT as resolved: settings, documents, and every variable with its source."""
     from .kit import load_kit
-    from .options import Settings
     from .plan import layers_for
-    from .variables import load_vars_file, parse_set_options, resolve
+    from .variables import resolve
 
     project = ctx.project()
     k = load_kit(project, kit)
-    layers = tuple(load_vars_file(f if f.is_absolute() else Path.cwd() / f,
-                                  project.rel(f.resolve())) for f in vars_files)
-    settings = Settings(vars_layers=layers, set_layer=parse_set_options(sets) if sets else None)
-    resolved = resolve(layers_for(project, k, settings))
+    resolved = resolve(layers_for(project, k, _settings(project, sets, vars_files)))
     click.echo(f"kit: {k.id}  ({k.display})")
     click.echo(f"title: {k.title}")
     for label, value in (("subtitle", k.subtitle), ("audience", k.audience),
