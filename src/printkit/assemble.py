@@ -175,9 +175,16 @@ def _retarget_links(writer: PdfWriter, page_index: int, doc_pages: dict[str, int
 
 def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> bytes:
     """Cover, contents, documents -> one PDF with numbers, labels, bookmarks, links."""
+    return assemble_mapped(parts, meta, duplex)[0]
+
+
+def assemble_mapped(parts: Sequence[Part], meta: Metadata,
+                    duplex: bool) -> tuple[bytes, dict[str, int]]:
+    """``assemble_reading``, and the index of each part's first page in it."""
     writer = PdfWriter()
     tags = StructureMerger(writer)
     font = folio.add_font(writer)
+    first_pages: dict[str, int] = {}
     readers = [(_reader(p.pdf), p) for p in parts]
     docs = [(r, p) for r, p in readers if p.role == "document"]
     cover = [(r, p) for r, p in readers if p.role == "cover"]
@@ -193,6 +200,7 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
     index = 0
     if cover:
         reader, part = cover[0]
+        first_pages[part.id] = 0
         writer.append(reader, import_outline=False)
         tags.add(reader, 0, part.title)
         count = len(reader.pages) + placement.front_blanks[0]
@@ -204,6 +212,7 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
     if contents:
         reader, part = contents[0]
         start = index
+        first_pages[part.id] = start
         writer.append(reader, import_outline=False)
         tags.add(reader, start, part.title)
         contents_pages = range(start, start + len(reader.pages))
@@ -245,7 +254,7 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
     _add_outline(writer, outline)
     _set_metadata(writer, meta)
     tags.finish(meta.language, meta.title)
-    return _finish(writer, meta, readers[0][0])
+    return _finish(writer, meta, readers[0][0]), {**first_pages, **doc_first_pages}
 
 
 def _reading_pages(reader: PdfReader) -> int:

@@ -7,13 +7,12 @@ contents pages, then producing every kit's PDFs. Only the parent process writes 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from types import TracebackType
@@ -23,15 +22,24 @@ from . import __version__
 from .assemble import Metadata, Part, page_count, place
 from .cache import Cache, Entry, FileHasher, digest
 from .errors import InputError, Problem
+from .fields import Spot
 from .kit import Kit, load_kit
 from .options import BuildOptions, KitResult, Reporter
 from .output import Outputs
 from .plan import KitPlan, PlannedDoc, Planner
-from .products import Products, ProductTask, make_packet, make_products
+from .products import (
+    PacketTask,
+    Products,
+    ProductTask,
+    make_products,
+    make_shared_packet,
+    personalise_rows,
+)
 from .project import Project
 from .render import RenderJob, RenderResult
 from .resources import Registry, load_registry
 from .templating import make_environment
+from .vdp import Line, Run, Slot, combine, layout
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -67,6 +75,7 @@ class Builder:
         self._pool: ProcessPoolExecutor | None = None
         self._page_counts: dict[str, int] = {}
         self._previous: dict[str, str] | None = None
+        self._explained: set[str] = set()
 
     # -- the process pool ---------------------------------------------------------------
     def __enter__(self) -> Builder:
@@ -132,7 +141,8 @@ class Builder:
                                         "and check the spelling of the path."))
             if result.errors:
                 continue
-            entry = Entry(result.pdf, result.pages, result.deps, result.warnings, result.small)
+            entry = Entry(result.pdf, result.pages, result.deps, result.warnings, result.small,
+                          result.spots, result.spots_problem)
             self.entries[job.key] = entry
             self.rendered_keys.add(job.key)
             self.cache.put(job.key, entry)
@@ -385,7 +395,10 @@ class Builder:
         """One personalised packet per roster row, plus one combined file to print.
 
         Rows only change the documents that use their values: every other document has
-        the same HTML, hence the same render key, and is rendered once for the roster."""
+        the same HTML, hence the same render key, and is rendered once for the roster.
+        Documents whose rows differ only inside fields (fields.py) are rendered once as a
+        skeleton, and each row's texts are printed into it (vdp.py); a row or document
+        that cannot be printed that way is rendered in full."""
         from .roster import read_roster
         from .variables import Layer
 
@@ -393,39 +406,113 @@ class Builder:
         kit = load_kit(self.project, name)
         display = self.project.rel(roster)
         rows = read_roster(roster, display)
-        work: list[_KitWork] = []
+        plans: list[KitPlan] = []
         problems: list[Problem] = []
         columns = frozenset(k for row in rows for k in row.values)
         for row in rows:
             settings = replace(self.options.settings,
                                row=Layer(f"{display} row {row.number}", row.values))
-            like = work[0].plan if work else None
+            like = plans[-1] if plans else None
             try:
-                work.append(_KitWork(self.planner.plan(kit, settings, like, columns)))
+                plans.append(self.planner.plan(kit, settings, like, columns))
             except InputError as exc:
                 problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
                                         f"{p.message}", p.hint) for p in exc.problems)
         if problems:
             raise InputError(problems)
-        self._render_kits(work)
-        packets = self._map(make_packet,
-                            [(self._parts(w.plan, w.contents), self._metadata(w.plan),
-                              kit.duplex) for w in work],
-                            [f"packet {row.slug}" for row in rows])
+
+        shared: dict[str, _Shared] = {}
+        first = [self._share(shared, plan, fields=True) for plan in plans]
+        self._render_kits([g.work for g in shared.values()])
+        for g in shared.values():
+            g.spots, g.problem = self._spots(g.work.plan)
+            if g.problem:
+                self.reporter.detail(f"fields   {g.problem}: rendering each row in full")
+        full: dict[str, _Shared] = {}
+        assigned: list[tuple[_Shared, tuple[Line | None, ...]]] = []
+        for row, plan, (group, texts) in zip(rows, plans, first, strict=True):
+            lines = None if group.problem else group.lines(texts)
+            if lines is None:
+                if not group.problem:
+                    self.reporter.detail(f"fields   {display} row {row.number}: a text is too "
+                                         "long for its field or uses a character the font "
+                                         "lacks; rendering that packet in full")
+                group, _ = self._share(full, plan, fields=False)
+                lines = ()
+            group.rows.append(len(assigned))
+            assigned.append((group, lines))
+        self._render_kits([g.work for g in full.values()])
+
+        used = [g for g in [*shared.values(), *full.values()] if g.rows]
+        made = self._map(make_shared_packet, [g.task(self) for g in used],
+                         [f"packet for {len(g.rows)} row(s)" for g in used])
+        for g, (prepared, slots) in zip(used, made, strict=True):
+            g.prepared, g.slots = prepared, slots
+        # Rows' packets in chunks (a few per worker, so each worker opens the shared packet
+        # from its bytes a few times, not once per row); the combined file beside them.
+        size = max(1, -(-len(rows) // (self.workers * 2)))
+        chunks = [(g, g.rows[i:i + size]) for g in used if g.slots
+                  for i in range(0, len(g.rows), size)]
+        source = {id(g): i for i, g in enumerate(used)}
+        runs = tuple(Run(source[id(g)], lines if g.slots else None) for g, lines in assigned)
+        combine_args = (tuple(g.prepared for g in used), tuple(g.slots for g in used), runs,
+                        kit.duplex, f"{kit.title}: roster ({len(rows)} packets)",
+                        f"printkit {__version__}")
+        results = self._map(
+            _roster_work,
+            [("combine", combine_args), *(("rows", (g.prepared, g.slots,
+                                                   tuple(assigned[i][1] for i in members)))
+                                          for g, members in chunks)],
+            ["combined file", *(f"{len(m)} packets" for _, m in chunks)])
+        combined, pages = results[0]
+        packets = [g.prepared for g, _ in assigned]
+        for (_, members), made_packets in zip(chunks, results[1:], strict=True):
+            for i, packet in zip(members, made_packets, strict=True):
+                packets[i] = packet
         folder = self.folder_for(kit)
         outputs = Outputs(folder)
         for row, packet in zip(rows, packets, strict=True):
             outputs.add(f"roster/{row.slug}.pdf", packet)
-        combined, pages = _concatenate(packets, kit.duplex,
-                                       f"{kit.title}: roster ({len(rows)} packets)")
         outputs.add(f"{kit.id}-roster.pdf", combined)
         written = outputs.commit(prune=("roster",))
         self.cache.prune()
-        keys = {d.job.key for w in work for d in _with_cover(w.plan) if d.job is not None}
-        keys |= {w.contents.key for w in work if w.contents is not None}
+        works = [g.work for g in used]
+        keys = {d.job.key for w in works for d in _with_cover(w.plan) if d.job is not None}
+        keys |= {w.contents.key for w in works if w.contents is not None}
         rendered = len(keys & self.rendered_keys)
         return KitResult(kit.id, folder, pages, rendered, len(keys) - rendered,
                          time.perf_counter() - started, written, [])
+
+    def _share(self, groups: dict[str, _Shared], plan: KitPlan,
+               fields: bool) -> tuple[_Shared, tuple[str, ...]]:
+        """The group of rows ``plan`` belongs to (rows with the same documents once fields
+        are set aside), and the plan's field texts in order."""
+        docs = [self.planner.skeleton(plan, d) if fields else (d, (), "") for d in
+                _with_cover(plan)]
+        for _, _, why in docs:
+            if why and why not in self._explained:
+                self._explained.add(why)
+                self.reporter.detail(f"fields   {why}: rendering each row in full")
+        texts = tuple(t for _, ts, _ in docs for t in ts)
+        base = [d for d, _, _ in docs]
+        key = digest([(d.title, self._part_key(d)) for d in base])
+        if key not in groups:
+            cover = base.pop(0) if plan.cover is not None else None
+            groups[key] = _Shared(_KitWork(replace(plan, cover=cover, docs=base)))
+        return groups[key], texts
+
+    def _spots(self, plan: KitPlan) -> tuple[tuple[tuple[str, tuple[Spot, ...]], ...], str]:
+        """Each skeleton's fields, by part id; or why they cannot be printed into."""
+        out = []
+        for d in _with_cover(plan):
+            if d.job is None or not d.job.fields:
+                continue
+            entry = self.entries[d.job.key]
+            if entry.spots is None:
+                return (), f"{d.job.label}: {entry.spots_problem}"
+            out.append(("cover" if d is plan.cover else d.doc.id,
+                         tuple(Spot.from_json(s) for s in entry.spots)))
+        return tuple(out), ""
 
     # -- the manifest -------------------------------------------------------------------
     def _manifest(self, plan: KitPlan, outputs: Outputs, build_key: str, pages: int) -> bytes:
@@ -479,26 +566,6 @@ class Builder:
         return (json.dumps(manifest, indent=2, sort_keys=False) + "\n").encode()
 
 
-def _concatenate(packets: Sequence[bytes], duplex: bool, title: str) -> tuple[bytes, int]:
-    """One print job from many packets (each starting on a right-hand page when duplex).
-    qpdf (through pikepdf) joins 50 packets about four times faster than pypdf."""
-    import pikepdf
-
-    out = pikepdf.Pdf.new()
-    for packet in packets:
-        source = pikepdf.Pdf.open(io.BytesIO(packet))
-        out.pages.extend(source.pages)
-        if duplex and len(out.pages) % 2:
-            box = out.pages[-1].mediabox
-            out.add_blank_page(page_size=(float(box[2]) - float(box[0]),
-                                          float(box[3]) - float(box[1])))
-    out.docinfo["/Title"] = title
-    out.docinfo["/Producer"] = f"printkit {__version__}"
-    buf = io.BytesIO()
-    out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buf.getvalue(), len(out.pages)
-
-
 def pypdf_version() -> str:
     from importlib.metadata import version
 
@@ -518,6 +585,41 @@ def _up_to_date(folder: Path, build_key: str) -> int | None:
         return int(manifest["pages"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def _roster_work(item: tuple[str, Any]) -> Any:
+    """A roster job for the pool: the combined file, or a chunk of rows' packets."""
+    kind, args = item
+    if kind == "combine":
+        return combine(*args)
+    return personalise_rows(args)
+
+
+@dataclass(eq=False)
+class _Shared:
+    """Roster rows that share one render: their plan (fields as skeletons) and state."""
+
+    work: _KitWork
+    rows: list[int] = field(default_factory=list)   # indexes of the rows it serves
+    spots: tuple[tuple[str, tuple[Spot, ...]], ...] = ()
+    problem: str = ""
+    prepared: bytes = b""
+    slots: tuple[Slot, ...] = ()
+
+    def lines(self, texts: tuple[str, ...]) -> tuple[Line | None, ...] | None:
+        """Each text laid out in its field; None if any cannot be printed there."""
+        flat = [spot for _, spots in self.spots for spot in spots]
+        if len(flat) != len(texts):
+            return None
+        lines = tuple(layout(spot, text) for spot, text in zip(flat, texts, strict=True))
+        bad = any(line is None and text.strip() for line, text in
+                  zip(lines, texts, strict=True))
+        return None if bad else lines
+
+    def task(self, builder: Builder) -> PacketTask:
+        plan = self.work.plan
+        return PacketTask(builder._parts(plan, self.work.contents), builder._metadata(plan),
+                          plan.kit.duplex, self.spots)
 
 
 def _with_cover(plan: KitPlan) -> list[PlannedDoc]:

@@ -50,6 +50,8 @@ class Entry:
     deps: dict[str, str]
     warnings: list[str]
     small: bool = False  # card-sized pages (shown as one proof page in a reading copy)
+    spots: list[dict[str, Any]] | None = None  # personalised fields' places (fields.py)
+    spots_problem: str = ""
 
 
 class Cache:
@@ -86,7 +88,8 @@ class Cache:
         with contextlib.suppress(OSError):
             os.utime(meta_path)  # recency for the size bound
         entry = Entry(pdf, int(meta["pages"]), dict(meta["deps"]), list(meta.get("warnings", [])),
-                      bool(meta.get("small", False)))
+                      bool(meta.get("small", False)), meta.get("spots"),
+                      str(meta.get("spots_problem", "")))
         return entry, ""
 
     def put(self, key: str, entry: Entry) -> None:
@@ -95,7 +98,8 @@ class Cache:
         pdf_path, meta_path = self._paths(key)
         meta: dict[str, Any] = {"sha256": hashlib.sha256(entry.pdf).hexdigest(),
                                 "pages": entry.pages, "deps": entry.deps,
-                                "warnings": entry.warnings, "small": entry.small}
+                                "warnings": entry.warnings, "small": entry.small,
+                                "spots": entry.spots, "spots_problem": entry.spots_problem}
         meta["mac"] = seal(_sealed_fields(key, meta))
         try:
             write_bytes(pdf_path, entry.pdf)
@@ -128,7 +132,8 @@ class Cache:
 
 
 def _sealed_fields(key: str, meta: dict[str, Any]) -> bytes:
-    fields = {k: meta.get(k) for k in ("sha256", "pages", "deps", "warnings", "small")}
+    fields = {k: meta.get(k) for k in ("sha256", "pages", "deps", "warnings", "small", "spots",
+                                       "spots_problem")}
     return json.dumps([key, fields], sort_keys=True).encode()
 
 

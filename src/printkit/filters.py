@@ -1,4 +1,4 @@
-"""Jinja2 filters for handouts: dates, phone numbers, QR codes."""
+"""Jinja2 filters for handouts: dates, phone numbers, QR codes, personalised fields."""
 
 from __future__ import annotations
 
@@ -118,7 +118,17 @@ def css_string(value: Any) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+def field(value: Any) -> Markup:
+    """A personalised value (e.g. a roster column) on a line of its own.
+
+    In a roster build, documents whose rows differ only inside fields are rendered once and
+    each row's text is printed into the slot (see fields.py); anything else is rendered per
+    row. Outside rosters it is ordinary text."""
+    return Markup('<span class="pk-field">{}</span>').format(str(value))
+
+
 FILTERS = {
+    "field": field,
     "css_color": css_color,
     "css_string": css_string,
     "date": format_date,

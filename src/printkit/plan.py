@@ -8,7 +8,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -111,16 +111,16 @@ class Planner:
         return [(self.project.rel(p), self.hasher(p)) for p in self.project.stylesheets]
 
     def job(self, label: str, html: str, paper: str, settings: Settings,
-            bleed_mm: float = 0.0) -> RenderJob:
+            bleed_mm: float = 0.0, fields: bool = False) -> RenderJob:
         bleed = bleed_mm if settings.press else 0.0
         variant = "pdf/a-2b" if settings.pdfa else ""
         key = digest(html, self.stylesheet_hashes(), paper, settings.grayscale, settings.tagged,
-                     bleed, variant, self.versions)
+                     bleed, variant, self.versions, *(["fields"] if fields else []))
         return RenderJob(key=key, label=label, html=html, base_url=self.base_url,
                          stylesheets=tuple(str(p.resolve()) for p in self.project.stylesheets),
                          paper=paper, allowed_roots=self.allowed_roots,
                          tagged=settings.tagged, grayscale=settings.grayscale, bleed_mm=bleed,
-                         variant=variant)
+                         variant=variant, fields=fields)
 
     def html_for(self, template: str, context: Mapping[str, Any]) -> str:
         tdir = self.project.templates_dir
@@ -162,6 +162,27 @@ class Planner:
         if problems:
             raise InputError(problems)
         return KitPlan(kit, paper, resolved, context["agency"], cover, docs, settings)
+
+    def skeleton(self, plan: KitPlan,
+                 planned: PlannedDoc) -> tuple[PlannedDoc, tuple[str, ...], str]:
+        """A personalised document as its skeleton (fields.py), the texts of its fields,
+        and why not. Documents without fields, and those whose title or contents-page
+        summary would change with a field's text, come back unchanged (with no texts)."""
+        from .fields import split
+
+        job = planned.job
+        if job is None or 'class="pk-field"' not in job.html:
+            return planned, (), ""
+        html, texts = split(job.html)
+        title = planned.doc.title or _html_title(html) or planned.title
+        if planned.doc.id == "cover":
+            title = planned.title
+        if title != planned.title or _text_of(LEDE_RE, html) != planned.summary:
+            return planned, (), (f"{job.label}: a field in the title or the lede (they "
+                                 "appear on the contents page)")
+        base = self.job(job.label, html, plan.paper, plan.settings,
+                        plan.kit.bleed_mm, fields=True)
+        return replace(planned, job=base), texts, ""
 
     def _reads_any(self, doc: Document, names: frozenset[str]) -> bool:
         """Does the document's template (with everything it includes) read any of names?"""

@@ -6,8 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .assemble import Metadata, Part, assemble_handout, assemble_reading, page_count
+from .assemble import (
+    Metadata,
+    Part,
+    assemble_handout,
+    assemble_mapped,
+    assemble_reading,
+    page_count,
+)
+from .fields import Spot
 from .kit import Output
+from .vdp import Line, Slot, personalise, prepare
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,27 @@ def make_products(task: ProductTask) -> Products:
     return out
 
 
-def make_packet(args: tuple[tuple[Part, ...], Metadata, bool]) -> bytes:
-    """One roster packet: a reading copy."""
-    parts, meta, duplex = args
-    return assemble_reading(parts, meta, duplex)
+@dataclass(frozen=True)
+class PacketTask:
+    """A roster packet shared by rows: its parts and the fields' places in each part."""
+
+    parts: tuple[Part, ...]
+    meta: Metadata
+    duplex: bool
+    spots: tuple[tuple[str, tuple[Spot, ...]], ...]  # (part id, its fields in order)
+
+
+def make_shared_packet(task: PacketTask) -> tuple[bytes, tuple[Slot, ...]]:
+    """The packet assembled once and prepared for rows' texts (vdp.py), and its slots in
+    the order of the rows' texts."""
+    packet, first_pages = assemble_mapped(task.parts, task.meta, task.duplex)
+    slots = tuple(Slot(first_pages[part_id] + spot.page, spot)
+                  for part_id, spots in task.spots for spot in spots)
+    return prepare(packet, slots), slots
+
+
+def personalise_rows(args: tuple[bytes, tuple[Slot, ...], tuple[tuple[Line | None, ...], ...]]
+                     ) -> list[bytes]:
+    """Packets for several rows: the shared packet with each row's texts printed in."""
+    prepared, slots, rows = args
+    return [personalise(prepared, slots, lines) for lines in rows]

@@ -62,6 +62,7 @@ class RenderJob:
     grayscale: bool = False
     bleed_mm: float = 0.0
     variant: str = ""               # e.g. "pdf/a-2b"
+    fields: bool = False            # report where its personalised fields are (fields.py)
 
 
 @dataclass
@@ -74,6 +75,8 @@ class RenderResult:
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    spots: list[dict[str, Any]] | None = None  # fields' places; None: they cannot be placed
+    spots_problem: str = ""
 
 
 class _Capture(logging.Handler):
@@ -165,6 +168,8 @@ class Renderer:
                 result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged,
                                                 pdf_variant=job.variant or None)
                 result.pages = len(document.pages)
+                if job.fields:
+                    _place_fields(document, result)
                 first = document.pages[0]  # CSS pixels: 96 a inch
                 result.small = min(first.width, first.height) * 0.75 < SMALL_PAGE_PT
                 filled = _last_page_filled(document)
@@ -192,6 +197,16 @@ class Renderer:
             result.errors.append("refused to read " + ", ".join(blocked))
         result.seconds = time.perf_counter() - start
         return result
+
+
+def _place_fields(document: Any, result: RenderResult) -> None:
+    from .fields import NotPlaceable, link_marks, measure
+
+    try:
+        spots = measure(document)
+        result.spots = [s.to_json() for s in link_marks(result.pdf, spots)]
+    except NotPlaceable as exc:
+        result.spots_problem = str(exc)
 
 
 def _last_page_filled(document: Any) -> float:

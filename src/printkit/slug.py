@@ -6,11 +6,16 @@ import re
 import unicodedata
 
 MAX_LEN = 60
+# Latin letters that Unicode does not decompose into an ASCII letter and a mark.
+LETTERS = str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d",
+                         "Ð": "D", "ð": "d", "Þ": "Th", "þ": "th", "ß": "ss", "Æ": "AE",
+                         "æ": "ae", "Œ": "OE", "œ": "oe", "ı": "i", "Ħ": "H", "ħ": "h"})
 
 
 def safe_name(text: str) -> str:
     """Lowercase ASCII letters, digits and hyphens; never empty-dots or path parts."""
-    normal = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    normal = unicodedata.normalize("NFKD", text.translate(LETTERS)).encode(
+        "ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", normal.lower()).strip("-")
     return slug[:MAX_LEN].strip("-")
 
