@@ -145,6 +145,8 @@ def _finish(writer: PdfWriter, meta: Metadata, first: PdfReader) -> bytes:
         from .archive import make_archival
 
         make_archival(writer, meta, first)
+    for page in writer.pages:  # stamping leaves a page's content decoded
+        page.compress_content_streams()
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)

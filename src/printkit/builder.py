@@ -444,6 +444,21 @@ class Builder:
         self._render_kits([g.work for g in full.values()])
 
         used = [g for g in [*shared.values(), *full.values()] if g.rows]
+        # A packet rendered in full for its row: its own documents' warnings name the row.
+        seen = {d.job.key for g in shared.values() for d in _with_cover(g.work.plan) if d.job}
+        found: set[str] = set()
+        for g in used:
+            own = any(g is f for f in full.values())
+            where = ", ".join(f"row {rows[i].number}" for i in g.rows)
+            for d in _with_cover(g.work.plan):
+                if d.job is not None:
+                    for m in self.entries[d.job.key].warnings:
+                        found.add(f"{display} {where}: {m}" if own and d.job.key not in seen
+                                  else m)
+        warnings = sorted(found)
+        if self.options.strict and warnings:
+            raise InputError([Problem(kit.display, None, f"warning: {m}") for m in warnings])
+
         made = self._map(make_shared_packet, [g.task(self) for g in used],
                          [f"packet for {len(g.rows)} row(s)" for g in used])
         for g, (prepared, slots) in zip(used, made, strict=True):
@@ -481,7 +496,7 @@ class Builder:
         keys |= {w.contents.key for w in works if w.contents is not None}
         rendered = len(keys & self.rendered_keys)
         return KitResult(kit.id, folder, pages, rendered, len(keys) - rendered,
-                         time.perf_counter() - started, written, [])
+                         time.perf_counter() - started, written, warnings)
 
     def _share(self, groups: dict[str, _Shared], plan: KitPlan,
                fields: bool) -> tuple[_Shared, tuple[str, ...]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import signal
 import threading
 import time
@@ -26,6 +27,10 @@ class RenderTimeout(BaseException):
     """Raised by the alarm inside a render that ran past the limit (not catchable as an
     ordinary Exception, so WeasyPrint cannot swallow it)."""
 
+
+# WeasyPrint's report of a character no font has.
+NOTDEF_RE = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: '
+                       r'"(.+?)"')
 
 # A last page filled less than this is an accidental spill-over (reported as a warning).
 NEARLY_EMPTY = 0.15
@@ -146,7 +151,6 @@ class Renderer:
         from weasyprint.urls import FatalURLFetchingError
 
         from .fetcher import make_fetcher
-
         start = time.perf_counter()
         roots = tuple(Path(r) for r in job.allowed_roots)
         deps: dict[str, str] = {}
@@ -187,12 +191,20 @@ class Renderer:
             result.errors.append(f"rendering took longer than {RENDER_TIME_LIMIT} s and was "
                                  "stopped; look for a very long table or list, or split the "
                                  "document (the limit is PRINTKIT_RENDER_TIME_LIMIT)")
+        missing: list[str] = []
         for record in self.capture.records:
             message = record.getMessage()
-            if "Failed to load" in message or "Error fetching" in message:
+            glyph = NOTDEF_RE.search(message)
+            if glyph:
+                missing.append(glyph.group(1))
+            elif "Failed to load" in message or "Error fetching" in message:
                 result.errors.append(message.splitlines()[0])
             else:
                 result.warnings.append(f"{job.label}: {message.splitlines()[0]}")
+        if missing:
+            result.warnings.append(
+                f"{job.label}: the fonts have no {' '.join(sorted(set(missing)))}: they print "
+                "as empty boxes; check the spelling, or use a plain letter")
         if blocked and not result.errors:
             result.errors.append("refused to read " + ", ".join(blocked))
         result.seconds = time.perf_counter() - start
