@@ -249,7 +249,7 @@ class Builder:
         tasks: list[tuple[int, ProductTask, str]] = []
         for i, w in enumerate(work):
             kit = w.plan.kit
-            warnings = self._warnings(w.plan)
+            warnings = self._warnings(w)
             if self.options.strict and warnings:
                 raise InputError([Problem(kit.display, None, f"warning: {m}") for m in warnings])
             build_key = self._build_key(w)
@@ -276,7 +276,7 @@ class Builder:
             written = outputs.commit(prune=("handouts", "cut-sheets", f"{kit_id}-booklet.pdf",
                                             f"{kit_id}-cards.pdf", f"{kit_id}-press.pdf"))
             results[i] = self._result(w, folder, products.pages, written,
-                                      self._warnings(w.plan), started, False)
+                                      self._warnings(w), started, False)
         self.cache.prune()
         return [results[i] for i in range(len(work))]
 
@@ -289,9 +289,10 @@ class Builder:
         return KitResult(w.plan.kit.id, folder, pages, rendered, len(keys) - rendered,
                          time.perf_counter() - started, written, warnings, up_to_date)
 
-    def _warnings(self, plan: KitPlan) -> list[str]:
-        return sorted({m for d in _with_cover(plan) if d.job is not None
-                       for m in self.entries[d.job.key].warnings})
+    def _warnings(self, w: _KitWork) -> list[str]:
+        keys = [d.job.key for d in _with_cover(w.plan) if d.job is not None]
+        keys += [w.contents.key] if w.contents is not None else []
+        return sorted({m for key in keys for m in self.entries[key].warnings})
 
     def _metadata(self, plan: KitPlan) -> Metadata:
         kit = plan.kit
@@ -450,11 +451,10 @@ class Builder:
         for g in used:
             own = any(g is f for f in full.values())
             where = ", ".join(f"row {rows[i].number}" for i in g.rows)
-            for d in _with_cover(g.work.plan):
-                if d.job is not None:
-                    for m in self.entries[d.job.key].warnings:
-                        found.add(f"{display} {where}: {m}" if own and d.job.key not in seen
-                                  else m)
+            jobs = [d.job for d in _with_cover(g.work.plan) if d.job is not None]
+            for job in [*jobs, *([g.work.contents] if g.work.contents else [])]:
+                for m in self.entries[job.key].warnings:
+                    found.add(f"{display} {where}: {m}" if own and job.key not in seen else m)
         warnings = sorted(found)
         if self.options.strict and warnings:
             raise InputError([Problem(kit.display, None, f"warning: {m}") for m in warnings])
