@@ -143,7 +143,7 @@ def link_marks(pdf: bytes, spots: list[Spot]) -> list[Spot]:
         order = _marks_in_tree_order(root)
         for index in sorted({s.page for s in spots}):
             page = doc.pages[index]
-            empty = {int(m) for m in EMPTY_MARK_RE.findall(_contents(page))}
+            empty = {int(m) for m in EMPTY_MARK_RE.findall(page_contents(page))}
             marks = [mcid for pg, mcid in order if pg == page.obj.objgen and mcid in empty]
             on_page = [s for s in spots if s.page == index]
             if len(marks) != len(on_page):
@@ -160,7 +160,8 @@ def _in_order(spots: list[Spot], linked: list[Spot]) -> list[Spot]:
     return [by_page[s.page].pop(0) for s in spots]
 
 
-def _contents(page: Any) -> bytes:
+def page_contents(page: Any) -> bytes:
+    """A page's content streams, decoded and joined."""
     import pikepdf
 
     contents = page.obj.get("/Contents")

@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .fields import Spot
+from .fields import Spot, page_contents
 from .fonts import FACES, font_dir
 
 MIN_SHRINK = 0.8  # a long text may be set down to 80% of its size; beyond that: full render
-SAVE = {"deterministic_id": True}
 
 
 @dataclass(frozen=True)
@@ -187,7 +186,7 @@ def prepare(packet: bytes, slots: Sequence[Slot]) -> bytes:
              sorted({face_index(s.spot.bold, s.spot.italic) for s in slots})}
     for index in sorted({s.page for s in slots}):
         page = pdf.pages[index]
-        data = _page_contents(page)
+        data = page_contents(page)
         for slot in slots:
             if slot.page == index and slot.spot.mcid is not None:
                 data = re.sub(rb"/[A-Za-z]+\s*<<\s*/MCID\s+%d\s*>>\s*BDC\s+EMC"
@@ -261,12 +260,6 @@ def _save(pdf: Any) -> bytes:
     buf = io.BytesIO()
     pdf.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()
-
-
-def _page_contents(page: Any) -> bytes:
-    from .fields import _contents
-
-    return _contents(page)
 
 
 def _embed(pdf: Any, f: Face) -> Any:
