@@ -140,6 +140,9 @@ def test_fields_are_rendered_once_and_print_each_row(project: Path,
     combined = folder / "letter-roster.pdf"
     assert len(PdfReader(combined).pages) == 5 * pages
     assert len(re.findall(r"\bDear\b", pdftotext(combined))) == 5
+    bookmarks = PdfReader(combined).outline
+    assert [b.title for b in bookmarks] == [name for name, _ in rows]  # one per packet
+    assert PdfReader(combined).get_destination_page_number(bookmarks[2]) == 2 * pages
     for path in [combined, *packets.values()]:
         subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
 

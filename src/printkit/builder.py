@@ -469,7 +469,8 @@ class Builder:
         chunks = [(g, g.rows[i:i + size]) for g in used if g.slots
                   for i in range(0, len(g.rows), size)]
         source = {id(g): i for i, g in enumerate(used)}
-        runs = tuple(Run(source[id(g)], lines if g.slots else None) for g, lines in assigned)
+        runs = tuple(Run(source[id(g)], lines if g.slots else None, row.label)
+                     for (g, lines), row in zip(assigned, rows, strict=True))
         combine_args = (tuple(g.prepared for g in used), tuple(g.slots for g in used), runs,
                         kit.duplex, f"{kit.title}: roster ({len(rows)} packets)",
                         f"printkit {__version__}")

@@ -23,6 +23,7 @@ class Row:
     number: int          # line number in the file (header is line 1)
     values: dict[str, Any]
     slug: str
+    label: str = ""      # the name column's text, for bookmarks
 
 
 def read_roster(path: Path, display: str) -> list[Row]:
@@ -99,4 +100,5 @@ def read_roster(path: Path, display: str) -> list[Row]:
                                   "Add one row per person.")])
     name_col = next((i for i, c in enumerate(columns) if "name" in c.lower()), 0)
     slugs = unique_names([r[2][name_col] for r in rows], fallback="row")
-    return [Row(line, values, slug) for (line, values, _), slug in zip(rows, slugs, strict=True)]
+    return [Row(line, values, slug, " ".join(record[name_col].split()) or f"Row {line}")
+            for (line, values, record), slug in zip(rows, slugs, strict=True)]

@@ -223,18 +223,22 @@ class Run:
 
     source: int
     lines: tuple[Line | None, ...] | None = None
+    label: str = ""     # its bookmark in the combined file
 
 
 def combine(sources: Sequence[bytes], slots: Sequence[Sequence[Slot]], runs: Sequence[Run],
             duplex: bool, title: str, producer: str) -> tuple[bytes, int]:
-    """One print job: each run's pages in order (a duplex packet starts on a front side).
-    Pages copied from one source share their fonts, images and content streams."""
+    """One print job: each run's pages in order (a duplex packet starts on a front side),
+    with a bookmark per run. Pages copied from one source share their fonts, images and
+    content streams."""
     import pikepdf
 
     out = pikepdf.Pdf.new()
     opened = [pikepdf.open(io.BytesIO(s)) for s in sources]
+    marks: list[tuple[str, int]] = []
     for run in runs:
         src = opened[run.source]
+        marks.append((run.label, len(out.pages)))
         ops = _page_ops(src, slots[run.source], run.lines) if run.lines is not None else {}
         for index, page in enumerate(src.pages):
             out.pages.append(page)
@@ -249,6 +253,9 @@ def combine(sources: Sequence[bytes], slots: Sequence[Sequence[Slot]], runs: Seq
         for key in ("/StructParents",):
             if key in page.obj:
                 del page.obj[key]
+    with out.open_outline() as outline:
+        outline.root.extend(pikepdf.OutlineItem(label, page) for label, page in marks if label)
+    out.Root.PageMode = pikepdf.Name.UseOutlines
     out.docinfo["/Title"] = title
     out.docinfo["/Producer"] = producer
     return _save(out), len(out.pages)
