@@ -171,6 +171,10 @@ class Renderer:
                                        pdf_tags=job.tagged)
                 result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged,
                                                 pdf_variant=job.variant or None)
+                if job.grayscale:
+                    from .grey import to_grey
+
+                    result.pdf = to_grey(result.pdf)
                 result.pages = len(document.pages)
                 if job.fields:
                     _place_fields(document, result)
