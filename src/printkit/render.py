@@ -177,7 +177,7 @@ class Renderer:
                     result.pdf = to_grey(result.pdf)
                 result.pages = len(document.pages)
                 if job.fields:
-                    _place_fields(document, result)
+                    _place_fields(document, result, job.grayscale)
                 first = document.pages[0]  # CSS pixels: 96 a inch
                 result.small = min(first.width, first.height) * 0.75 < SMALL_PAGE_PT
                 filled = _last_page_filled(document)
@@ -215,11 +215,16 @@ class Renderer:
         return result
 
 
-def _place_fields(document: Any, result: RenderResult) -> None:
+def _place_fields(document: Any, result: RenderResult, grey: bool) -> None:
+    from dataclasses import replace
+
     from .fields import NotPlaceable, link_marks, measure
+    from .grey import luma
 
     try:
         spots = measure(document)
+        if grey:  # the text printed in later must be as grey as the page
+            spots = [replace(s, color=(luma(*s.color),) * 3) for s in spots]
         result.spots = [s.to_json() for s in link_marks(result.pdf, spots)]
     except NotPlaceable as exc:
         result.spots_problem = str(exc)

@@ -158,8 +158,8 @@ def _draw(line: Line, spot: Spot, page_top: float, page_left: float) -> bytes:
                 parts.append(f"{adjust:g}")
         text = f"1 0 0 1 {x:.3f} {y:.3f} Tm [{' '.join(parts)}] TJ"
     r, g, b = spot.color
-    ops = (f"BT {font_name(line.face)} {line.size:g} Tf {r:.4f} {g:.4f} {b:.4f} rg "
-           f"{text} ET")
+    colour = f"{r:.4f} g" if r == g == b else f"{r:.4f} {g:.4f} {b:.4f} rg"
+    ops = f"BT {font_name(line.face)} {line.size:g} Tf {colour} {text} ET"
     if spot.mcid is not None:
         ops = f"/Span <</MCID {spot.mcid}>> BDC {ops} EMC"
     return f"q {ops} Q\n".encode("ascii")
