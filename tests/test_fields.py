@@ -9,15 +9,19 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from dataclasses import replace
+
 import pikepdf
 import pytest
 from click.testing import Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from printkit.fields import PLACEHOLDER, Spot, split
 from printkit.filters import field
-from printkit.vdp import MIN_SHRINK, layout
+from printkit.vdp import MIN_SHRINK, Slot, face, layout, personalise, prepare
 
 from .conftest import pdftotext
 
@@ -193,3 +197,40 @@ def test_a_field_that_cannot_be_placed_renders_each_row(
     assert _renders(result.output, "docs/mini/letter.html") == renders
     text = pdftotext(project / "build/letter/roster/pat-smith.pdf")
     assert "Hello Pat Smith" in text
+
+
+def _blank_packet() -> bytes:
+    out = pikepdf.Pdf.new()
+    out.add_blank_page(page_size=(612, 792))
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()
+
+
+_PREPARED: dict[str, bytes] = {}
+FONT_LETTERS = st.characters(codec="latin-1", categories=["Lu", "Ll", "Nd", "Zs", "Pd", "Po"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(alphabet=FONT_LETTERS, max_size=60), bold=st.booleans(),
+       align=st.sampled_from(["left", "center", "right"]))
+def test_any_name_is_printed_within_its_line_and_reads_back(text: str, bold: bool,
+                                                            align: str) -> None:
+    spot = Spot(0, 72.0, 400.0, 300.0, 14.0, bold, False, (0.1, 0.2, 0.3), align, "none")
+    line = layout(spot, text)
+    expected = " ".join(text.split())
+    if line is None:  # only a text far too long for the line is refused
+        assert layout(replace(spot, right=100000.0), text) is not None
+        return
+    slot = (Slot(0, spot),)
+    key = f"{bold}"
+    if key not in _PREPARED:
+        _PREPARED[key] = prepare(_blank_packet(), slot)
+    packet = personalise(_PREPARED[key], slot, (line,))
+    page = PdfReader(io.BytesIO(packet)).pages[0]
+    assert " ".join(page.extract_text().split()) == expected
+    f = face(line.face)
+    width = sum(f.advances[g] for g, _ in line.glyphs) * line.size / f.upem
+    if line.glyphs:  # TJ-set text: its width (with kerning) fits the line
+        kerned = width - sum(adj for _, adj in line.glyphs) * line.size / 1000
+        assert spot.left - 0.01 <= line.x and line.x + kerned <= spot.right + 0.01

@@ -79,6 +79,8 @@ class Face:
         character is missing from the face."""
         import uharfbuzz as hb
 
+        if not text:
+            return []
         buf = hb.Buffer()
         buf.add_str(text)
         buf.guess_segment_properties()
