@@ -7,9 +7,8 @@ import io
 import re
 import subprocess
 from collections.abc import Callable
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 import pikepdf
 import pytest
