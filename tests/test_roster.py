@@ -85,3 +85,13 @@ def test_check_fills_every_template_with_every_row(project: Path,
     assert result.exit_code == 1
     assert "r.csv row 3: 'next week' is not a date" in result.output
     assert "row 2" not in result.output
+
+
+def test_check_warns_of_names_the_font_cannot_print(project: Path,
+                                                   run: Callable[..., Result]) -> None:
+    roster = write(project / "r.csv", "event_name\nŁukasz Nguyễn\n王小明\n")
+    result = run("check", "mini", "--roster", str(roster))
+    assert result.exit_code == 0, result.output
+    assert "r.csv:3: warning: the packaged font has no 小 明 王" in result.output
+    assert "r.csv:2" not in result.output  # accents the font has, composed by the shaper
+    assert run("--strict", "check", "mini", "--roster", str(roster)).exit_code == 1

@@ -94,6 +94,7 @@ def check_roster(project: Project, planner: Planner, kits: Sequence[Kit], settin
     """Read the roster and fill the kit's templates with every row (no rendering)."""
     from dataclasses import replace
 
+    from .fonts import missing_characters
     from .roster import read_roster
     from .variables import Layer
 
@@ -103,6 +104,13 @@ def check_roster(project: Project, planner: Planner, kits: Sequence[Kit], settin
     except InputError as exc:
         return list(exc.problems)
     problems: list[Problem] = []
+    for row in rows:
+        missing = missing_characters(" ".join(str(v) for v in row.values.values()))
+        if missing:
+            problems.append(Problem(
+                display, row.number, f"the packaged font has no {' '.join(missing)}",
+                "These print in another font, or as empty boxes; check the spelling.",
+                "warning"))
     for kit in kits:
         for row in rows:
             row_settings = replace(settings, row=Layer(f"{display} row {row.number}",

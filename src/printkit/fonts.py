@@ -5,6 +5,7 @@ Rendering never depends on the fonts a machine happens to have.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -39,3 +40,21 @@ def font_face_css() -> str:
 def regular_font() -> Path:
     return font_dir() / FACES[0][0]
 
+
+
+@cache
+def _characters() -> frozenset[int]:
+    """Code points every packaged face can draw."""
+    from fontTools.ttLib import TTFont
+
+    faces = [set(TTFont(str(font_dir() / file)).getBestCmap()) for file, _, _ in FACES]
+    return frozenset(set.intersection(*faces))
+
+
+def missing_characters(text: str) -> list[str]:
+    """The characters of ``text`` the packaged font cannot draw (a letter whose accents the
+    font has separately counts as drawable: the shaper composes it)."""
+    have = _characters()
+    return sorted({ch for ch in text if not ch.isspace() and unicodedata.category(ch)[0] != "C"
+                   and ord(ch) not in have
+                   and not all(ord(c) in have for c in unicodedata.normalize("NFD", ch))})
