@@ -79,14 +79,18 @@ def _half(pdf: Path, page: int, x: float, w: float, h: float) -> str:
 def assert_booklet_folds(folder: Path, kit: str) -> None:
     """Fold the printed sheets (text from each half of each side) and check they read in
     the reading copy's page order, with the back cover last."""
+    assert_folds(folder / f"{kit}-booklet.pdf", folder / f"{kit}.pdf")
+
+
+def assert_folds(booklet: Path, reading: Path, first: int = 0, count: int | None = None) -> None:
+    """The booklet's sheet sides first .. first+count-1 fold into ``reading``."""
     from pypdf import PdfReader
 
-    booklet = folder / f"{kit}-booklet.pdf"
     sheets = PdfReader(booklet)
     width = float(sheets.pages[0].mediabox.width)
     height = float(sheets.pages[0].mediabox.height)
     halves: list[str] = []
-    for i in range(len(sheets.pages)):
+    for i in range(first, first + (count or len(sheets.pages))):
         halves.append(_half(booklet, i + 1, 0, width / 2, height))
         halves.append(_half(booklet, i + 1, width / 2, width / 2, height))
     # sheet s: front = (T-1-2s, 2s), back = (2s+1, T-2-2s)
@@ -96,7 +100,6 @@ def assert_booklet_folds(folder: Path, kit: str) -> None:
         fl, fr, bl, br = halves[4 * s: 4 * s + 4]
         folded[2 * s], folded[2 * s + 1] = fr, bl
         folded[total - 2 - 2 * s], folded[total - 1 - 2 * s] = br, fl
-    reading = folder / f"{kit}.pdf"
     pages = [pdftotext(reading, i + 1, i + 1) for i in range(len(PdfReader(reading).pages))]
     printed = [f for f in folded if f.strip()]
     assert len(printed) == len([p for p in pages if p.strip()])

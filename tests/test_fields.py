@@ -22,7 +22,7 @@ from printkit.fields import PLACEHOLDER, Spot, split
 from printkit.filters import field
 from printkit.vdp import MIN_SHRINK, Slot, face, layout, personalise, prepare
 
-from .conftest import pdftotext
+from .conftest import assert_folds, pdftotext
 
 LETTER = """{% extends "layouts/handout.html" %}
 {% block title %}A letter{% endblock %}
@@ -54,7 +54,8 @@ def _kit(project: Path, template: str) -> None:
     (project / "kits/letter.yaml").write_text(
         "title: Letters\ncover: false\nvariables:\n  name: ''\n  unit: ''\n"
         "documents:\n  - id: letter\n    template: docs/mini/letter.html\n"
-        "  - id: gamma\n    template: docs/mini/gamma.html\n")
+        "  - id: gamma\n    template: docs/mini/gamma.html\n"
+        "outputs:\n  - booklet: {sheet: same}\n")
 
 
 def _roster(project: Path, rows: list[tuple[str, str]]) -> Path:
@@ -146,8 +147,14 @@ def test_fields_are_rendered_once_and_print_each_row(project: Path,
     bookmarks = PdfReader(combined).outline
     assert [b.title for b in bookmarks] == [name for name, _ in rows]  # one per packet
     assert PdfReader(combined).get_destination_page_number(bookmarks[2]) == 2 * pages
-    for path in [combined, *packets.values()]:
+    booklets = folder / "letter-roster-booklet.pdf"
+    for path in [combined, booklets, *packets.values()]:
         subprocess.run(["qpdf", "--check", str(path)], check=True, capture_output=True)
+    # The class's booklets: each packet's sheets, in roster order, fold into that packet.
+    sides = 2 * -(-pages // 4)
+    assert len(PdfReader(booklets).pages) == 5 * sides
+    for i, slug in enumerate(["jordan-lee", "smith-pat-co", "lukasz-wojcik"]):
+        assert_folds(booklets, packets[slug], i * sides, sides)
 
     # The printed name belongs to the structure tree, where the field is.
     with pikepdf.open(packets["jordan-lee"]) as pdf:

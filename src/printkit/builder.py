@@ -39,7 +39,7 @@ from .project import Project
 from .render import RenderJob, RenderResult
 from .resources import Registry, load_registry
 from .templating import make_environment
-from .vdp import Line, Run, Slot, combine, layout
+from .vdp import Line, Run, Slot, combine, combine_booklet, layout
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -474,15 +474,22 @@ class Builder:
         combine_args = (tuple(g.prepared for g in used), tuple(g.slots for g in used), runs,
                         kit.duplex, f"{kit.title}: roster ({len(rows)} packets)",
                         f"printkit {__version__}")
-        results = self._map(
-            _roster_work,
-            [("combine", combine_args), *(("rows", (g.prepared, g.slots,
-                                                   tuple(assigned[i][1] for i in members)))
-                                          for g, members in chunks)],
-            ["combined file", *(f"{len(m)} packets" for _, m in chunks)])
+        tasks: list[tuple[str, Any]] = [("combine", combine_args)]
+        booklet = next((o.options for o in kit.outputs if o.kind == "booklet"), None)
+        if booklet is not None:  # the class's booklets, one print job
+            tasks.append(("booklet", (
+                combine_args[0], combine_args[1], runs, str(booklet.get("sheet", "double")),
+                bool(booklet.get("marks", False)), float(booklet.get("creep", 0.0)),
+                f"{kit.title}: roster booklets ({len(rows)} packets)")))
+        done = len(tasks)
+        tasks += [("rows", (g.prepared, g.slots, tuple(assigned[i][1] for i in members)))
+                 for g, members in chunks]
+        results = self._map(_roster_work, tasks, [
+            "combined file", *(["booklets"] if booklet is not None else []),
+            *(f"{len(m)} packets" for _, m in chunks)])
         combined, pages = results[0]
         packets = [g.prepared for g, _ in assigned]
-        for (_, members), made_packets in zip(chunks, results[1:], strict=True):
+        for (_, members), made_packets in zip(chunks, results[done:], strict=True):
             for i, packet in zip(members, made_packets, strict=True):
                 packets[i] = packet
         folder = self.folder_for(kit)
@@ -490,7 +497,9 @@ class Builder:
         for row, packet in zip(rows, packets, strict=True):
             outputs.add(f"roster/{row.slug}.pdf", packet)
         outputs.add(f"{kit.id}-roster.pdf", combined)
-        written = outputs.commit(prune=("roster",))
+        if booklet is not None:
+            outputs.add(f"{kit.id}-roster-booklet.pdf", results[1])
+        written = outputs.commit(prune=("roster", f"{kit.id}-roster-booklet.pdf"))
         self.cache.prune()
         works = [g.work for g in used]
         keys = {d.job.key for w in works for d in _with_cover(w.plan) if d.job is not None}
@@ -604,10 +613,13 @@ def _up_to_date(folder: Path, build_key: str) -> int | None:
 
 
 def _roster_work(item: tuple[str, Any]) -> Any:
-    """A roster job for the pool: the combined file, or a chunk of rows' packets."""
+    """A roster job for the pool: the combined file, its booklets, or a chunk of rows'
+    packets."""
     kind, args = item
     if kind == "combine":
         return combine(*args)
+    if kind == "booklet":
+        return combine_booklet(*args)
     return personalise_rows(args)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import ContentStream, RectangleObject
@@ -189,28 +190,45 @@ def apply(source: bytes, sheets: Sequence[Sheet], title: str = "") -> bytes:
     Each source page becomes one Form XObject, drawn wherever the slot tables place it: a page
     repeated four times on a cut sheet is stored once, and no content stream is re-parsed.
     (qpdf, through pikepdf, does this about ten times faster than merging pages in pypdf.)"""
+    return apply_runs([source], [sheets], [(0, {})], title)
+
+
+def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
+               runs: Sequence[tuple[int, Mapping[int, bytes]]], title: str = "") -> bytes:
+    """``apply`` for many copies in one file: each run is (source index, {page index: content
+    drawn over that page}), imposed with that source's sheets. A page drawn with nothing
+    over it is one Form XObject for every run; a page with something over it is a small
+    form per run that draws the shared one, then its own content (roster fields)."""
     import pikepdf
 
-    src = pikepdf.Pdf.open(io.BytesIO(source))
+    srcs = [pikepdf.Pdf.open(io.BytesIO(s)) for s in sources]
     out = pikepdf.Pdf.new()
-    forms: dict[int, pikepdf.Object] = {}
-    for sheet in sheets:
-        out.add_blank_page(page_size=(sheet.width, sheet.height))
-        page = out.pages[-1]
-        for p in sheet.placements:
-            if p.page not in forms:
-                forms[p.page] = out.copy_foreign(src.pages[p.page].as_form_xobject())
-            form = forms[p.page]
-            name = page.add_resource(form, pikepdf.Name.XObject,
-                                     pikepdf.Name(f"/Pg{p.page}"))  # stable names: same bytes
-            x0, y0 = float(form.BBox[0]), float(form.BBox[1])
-            scale = p.scale
-            page.contents_add(
-                f"q {scale:.6f} 0 0 {scale:.6f} {p.x - x0 * scale:.4f} {p.y - y0 * scale:.4f} cm "
-                f"{name} Do Q\n".encode())
-        ops = _line_ops(sheet)
-        if ops:
-            page.contents_add(("\n".join(ops) + "\n").encode())
+    forms: dict[tuple[int, int], pikepdf.Object] = {}
+    for source, extra in runs:
+        own: dict[int, pikepdf.Object] = {}
+        for sheet in sheets[source]:
+            out.add_blank_page(page_size=(sheet.width, sheet.height))
+            page = out.pages[-1]
+            for p in sheet.placements:
+                if (source, p.page) not in forms:
+                    forms[source, p.page] = out.copy_foreign(
+                        srcs[source].pages[p.page].as_form_xobject())
+                form = forms[source, p.page]
+                label = f"/Pg{p.page}"
+                if p.page in extra:
+                    if p.page not in own:
+                        own[p.page] = _overlay_form(out, form, extra[p.page])
+                    form, label = own[p.page], f"/Pv{p.page}"
+                name = page.add_resource(form, pikepdf.Name.XObject,
+                                         pikepdf.Name(label))  # stable names: same bytes
+                x0, y0 = float(form.BBox[0]), float(form.BBox[1])
+                scale = p.scale
+                page.contents_add(
+                    f"q {scale:.6f} 0 0 {scale:.6f} {p.x - x0 * scale:.4f} "
+                    f"{p.y - y0 * scale:.4f} cm {name} Do Q\n".encode())
+            ops = _line_ops(sheet)
+            if ops:
+                page.contents_add(("\n".join(ops) + "\n").encode())
     if title:
         out.docinfo["/Title"] = title
     out.docinfo["/Producer"] = "printkit"
@@ -218,6 +236,20 @@ def apply(source: bytes, sheets: Sequence[Sheet], title: str = "") -> bytes:
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()
+
+
+def _overlay_form(pdf: Any, base: Any, content: bytes) -> Any:
+    """A form that draws ``base`` and then ``content`` (which uses base's fonts)."""
+    import pikepdf
+
+    resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(B=base))
+    fonts = base.get("/Resources", {}).get("/Font")
+    if fonts is not None:
+        resources.Font = fonts
+    form = pikepdf.Stream(pdf, b"q /B Do Q\n" + content)
+    form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+    form.BBox, form.Resources = base.BBox, resources
+    return pdf.make_indirect(form)
 
 
 def _line_ops(sheet: Sheet) -> list[str]:

@@ -263,6 +263,25 @@ def combine(sources: Sequence[bytes], slots: Sequence[Sequence[Slot]], runs: Seq
     return _save(out), len(out.pages)
 
 
+def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[Slot]],
+                    runs: Sequence[Run], mode: str, marks: bool, creep_mm: float,
+                    title: str) -> bytes:
+    """The combined file as saddle-stitched booklets, one after another: each packet's
+    pages are imposed once, and each row's fields are drawn over its own copy."""
+    import pikepdf
+
+    from .impose import apply_runs, booklet_sheets, page_size
+
+    sheets = []
+    for source in sources:
+        n, w, h = page_size(source)
+        sheets.append(booklet_sheets(n, w, h, mode, marks, creep_mm * 72 / 25.4))
+    opened = [pikepdf.open(io.BytesIO(s)) for s in sources]
+    extras = [(run.source, _page_ops(opened[run.source], slots[run.source], run.lines)
+               if run.lines is not None else {}) for run in runs]
+    return apply_runs(sources, sheets, extras, title)
+
+
 def _save(pdf: Any) -> bytes:
     import pikepdf
 
