@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 from types import TracebackType
@@ -22,31 +22,26 @@ from . import __version__
 from .assemble import Metadata, Part, page_count, place
 from .cache import Cache, Entry, FileHasher, digest
 from .errors import InputError, Problem
-from .fields import Spot
 from .kit import Kit, load_kit
 from .options import BuildOptions, KitResult, Reporter
 from .output import Outputs
 from .plan import KitPlan, PlannedDoc, Planner
 from .products import (
-    PacketTask,
     Products,
     ProductTask,
     make_products,
-    make_shared_packet,
-    personalise_rows,
 )
 from .project import Project
 from .render import RenderJob, RenderResult
 from .resources import Registry, load_registry
 from .templating import make_environment
-from .vdp import Line, Run, Slot, combine, combine_booklet, layout
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
 @dataclass
-class _KitWork:
+class KitWork:
     """One kit on its way through the build."""
 
     plan: KitPlan
@@ -75,7 +70,7 @@ class Builder:
         self._pool: ProcessPoolExecutor | None = None
         self._page_counts: dict[str, int] = {}
         self._previous: dict[str, str] | None = None
-        self._explained: set[str] = set()
+        self.explained: set[str] = set()
 
     # -- the process pool ---------------------------------------------------------------
     def __enter__(self) -> Builder:
@@ -95,7 +90,7 @@ class Builder:
                                              mp_context=get_context("fork"))
         return self._pool
 
-    def _map(self, fn: Callable[[T], R], items: Sequence[T], labels: Sequence[str],
+    def map_jobs(self, fn: Callable[[T], R], items: Sequence[T], labels: Sequence[str],
              weight: Callable[[T], int] | None = None) -> list[R]:
         """fn over items, in parallel when it pays; results in the items' order."""
         if self.workers <= 1 or (len(items) <= 1 and self._pool is None):
@@ -131,7 +126,7 @@ class Builder:
                 todo[job.key] = job
                 self.reporter.detail(f"render   {job.label} ({self._why(job, reason)})")
         pending = list(todo.values())
-        results: list[RenderResult] = self._map(render_job, pending, [j.label for j in pending],
+        results: list[RenderResult] = self.map_jobs(render_job, pending, [j.label for j in pending],
                                                 weight=lambda j: len(j.html))
         problems: list[Problem] = []
         for job, result in zip(pending, results, strict=True):
@@ -194,11 +189,11 @@ class Builder:
                     self._previous.update({str(k): str(v) for k, v in inputs.items()})
         return self._previous
 
-    def _render_kits(self, work: Sequence[_KitWork]) -> None:
+    def render_kits(self, work: Sequence[KitWork]) -> None:
         """Phase 1: documents and covers of every kit. Phase 2: contents pages, which
         need the documents' page counts."""
         plans = [w.plan for w in work] + [w.press for w in work if w.press is not None]
-        self._materialise(d.job for p in plans for d in _with_cover(p) if d.job is not None)
+        self._materialise(d.job for p in plans for d in p.with_cover() if d.job is not None)
         for w in work:
             w.contents = self._contents_job(w.plan)
             if w.press is not None:
@@ -228,11 +223,11 @@ class Builder:
                 problems.extend(exc.problems)
         if problems:
             raise InputError(problems)
-        work: list[_KitWork] = []
+        work: list[KitWork] = []
         press_settings = replace(self.options.settings, press=True)
         for kit in kits:
             try:
-                item = _KitWork(self.planner.plan(kit, self.options.settings))
+                item = KitWork(self.planner.plan(kit, self.options.settings))
                 if self.options.press:
                     item.press = self.planner.plan(kit, press_settings)
                 work.append(item)
@@ -240,10 +235,10 @@ class Builder:
                 problems.extend(exc.problems)
         if problems:
             raise InputError(problems)
-        self._render_kits(work)
+        self.render_kits(work)
         return self._produce(work, started)
 
-    def _produce(self, work: Sequence[_KitWork], started: float) -> list[KitResult]:
+    def _produce(self, work: Sequence[KitWork], started: float) -> list[KitResult]:
         """Assemble every kit that changed (in parallel), then write, kit by kit."""
         results: dict[int, KitResult] = {}
         tasks: list[tuple[int, ProductTask, str]] = []
@@ -260,7 +255,7 @@ class Builder:
                 results[i] = self._result(w, folder, pages, [], warnings, started, True)
             else:
                 tasks.append((i, self._task(w), build_key))
-        produced = self._map(make_products, [t for _, t, _ in tasks],
+        produced = self.map_jobs(make_products, [t for _, t, _ in tasks],
                              [f"assembling {t.kit_id}" for _, t, _ in tasks],
                              weight=lambda t: sum(len(p.pdf) for p in t.parts))
         for (i, task, build_key), products in zip(tasks, produced, strict=True):
@@ -280,21 +275,21 @@ class Builder:
         self.cache.prune()
         return [results[i] for i in range(len(work))]
 
-    def _result(self, w: _KitWork, folder: Path, pages: int, written: list[Path],
+    def _result(self, w: KitWork, folder: Path, pages: int, written: list[Path],
                 warnings: list[str], started: float, up_to_date: bool) -> KitResult:
-        keys = {d.job.key for d in _with_cover(w.plan) if d.job is not None}
+        keys = {d.job.key for d in w.plan.with_cover() if d.job is not None}
         if w.contents is not None:
             keys.add(w.contents.key)
         rendered = len(keys & self.rendered_keys)
         return KitResult(w.plan.kit.id, folder, pages, rendered, len(keys) - rendered,
                          time.perf_counter() - started, written, warnings, up_to_date)
 
-    def _warnings(self, w: _KitWork) -> list[str]:
-        keys = [d.job.key for d in _with_cover(w.plan) if d.job is not None]
+    def _warnings(self, w: KitWork) -> list[str]:
+        keys = [d.job.key for d in w.plan.with_cover() if d.job is not None]
         keys += [w.contents.key] if w.contents is not None else []
         return sorted({m for key in keys for m in self.entries[key].warnings})
 
-    def _metadata(self, plan: KitPlan) -> Metadata:
+    def metadata(self, plan: KitPlan) -> Metadata:
         kit = plan.kit
         return Metadata(
             title=kit.title,
@@ -306,7 +301,7 @@ class Builder:
             archive=plan.settings.pdfa,
         )
 
-    def _parts(self, plan: KitPlan, contents: RenderJob | None) -> tuple[Part, ...]:
+    def parts(self, plan: KitPlan, contents: RenderJob | None) -> tuple[Part, ...]:
         kit = plan.kit
         parts: list[Part] = []
         if plan.cover is not None and plan.cover.job is not None:
@@ -318,8 +313,8 @@ class Builder:
                      for d in plan.docs)
         return tuple(parts)
 
-    def _task(self, w: _KitWork) -> ProductTask:
-        kit, meta = w.plan.kit, self._metadata(w.plan)
+    def _task(self, w: KitWork) -> ProductTask:
+        kit, meta = w.plan.kit, self.metadata(w.plan)
         handouts = []
         for d in w.plan.docs:
             handout_meta = Metadata(d.title, meta.author, f"{kit.title}: {d.title}",
@@ -328,8 +323,8 @@ class Builder:
             handouts.append((d.doc.id, handout_meta, entry.pdf if entry else None))
         return ProductTask(
             kit.id, kit.title, kit.duplex, kit.bleed_mm, kit.outputs, meta,
-            self._parts(w.plan, w.contents),
-            self._parts(w.press, w.press_contents) if w.press is not None else None,
+            self.parts(w.plan, w.contents),
+            self.parts(w.press, w.press_contents) if w.press is not None else None,
             tuple(handouts))
 
     def _keep_handouts(self, plan: KitPlan, task: ProductTask, products: Products) -> None:
@@ -341,15 +336,15 @@ class Builder:
                 self.cache.put(key, Entry(data, page_count(data), {}, []))
 
     def _handout_key(self, planned: PlannedDoc, meta: Metadata) -> str:
-        return digest("handout", self._part_key(planned), meta, __version__, pypdf_version())
+        return digest("handout", self.part_key(planned), meta, __version__, pypdf_version())
 
-    def _part_key(self, planned: PlannedDoc) -> str:
+    def part_key(self, planned: PlannedDoc) -> str:
         if planned.job is not None:
             return planned.job.key
         assert planned.pdf_path is not None
         return self.hasher(planned.pdf_path) or ""
 
-    def _build_key(self, w: _KitWork) -> str:
+    def _build_key(self, w: KitWork) -> str:
         """Everything a kit's outputs are made from. Unchanged: nothing to assemble."""
         kit = w.plan.kit
 
@@ -358,12 +353,12 @@ class Builder:
                 return None
             return [plan.cover.job.key if plan.cover and plan.cover.job else None,
                     contents.key if contents else None,
-                    [(d.doc.id, d.title, self._part_key(d)) for d in plan.docs]]
+                    [(d.doc.id, d.title, self.part_key(d)) for d in plan.docs]]
 
         settings = {k: v for k, v in vars(kit).items() if k not in ("lines", "file")}
         return digest("outputs", settings, keys(w.plan, w.contents),
                       keys(w.press, w.press_contents), dict(w.plan.agency),
-                      self._metadata(w.plan), self.planner.versions, pypdf_version())
+                      self.metadata(w.plan), self.planner.versions, pypdf_version())
 
     def _doc_pdf(self, planned: PlannedDoc) -> tuple[bytes, int]:
         if planned.job is not None:
@@ -377,7 +372,7 @@ class Builder:
         if planned.job is not None:
             entry = self.entries[planned.job.key]
             return 1 if entry.small else entry.pages
-        key = self._part_key(planned)
+        key = self.part_key(planned)
         if key not in self._page_counts:
             from .assemble import reading_page_count
 
@@ -393,151 +388,10 @@ class Builder:
 
     # -- rosters ------------------------------------------------------------------------
     def build_roster(self, name: str, roster: Path) -> KitResult:
-        """One personalised packet per roster row, plus one combined file to print.
+        """One personalised packet per roster row, plus the class's print files."""
+        from .rosterbuild import build_roster
 
-        Rows only change the documents that use their values: every other document has
-        the same HTML, hence the same render key, and is rendered once for the roster.
-        Documents whose rows differ only inside fields (fields.py) are rendered once as a
-        skeleton, and each row's texts are printed into it (vdp.py); a row or document
-        that cannot be printed that way is rendered in full."""
-        from .roster import read_roster
-        from .variables import Layer
-
-        started = time.perf_counter()
-        kit = load_kit(self.project, name)
-        display = self.project.rel(roster)
-        rows = read_roster(roster, display)
-        plans: list[KitPlan] = []
-        problems: list[Problem] = []
-        columns = frozenset(k for row in rows for k in row.values)
-        for row in rows:
-            settings = replace(self.options.settings,
-                               row=Layer(f"{display} row {row.number}", row.values))
-            like = plans[-1] if plans else None
-            try:
-                plans.append(self.planner.plan(kit, settings, like, columns))
-            except InputError as exc:
-                problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
-                                        f"{p.message}", p.hint) for p in exc.problems)
-        if problems:
-            raise InputError(problems)
-
-        shared: dict[str, _Shared] = {}
-        first = [self._share(shared, plan, fields=True) for plan in plans]
-        self._render_kits([g.work for g in shared.values()])
-        for g in shared.values():
-            g.spots, g.problem = self._spots(g.work.plan)
-            if g.problem:
-                self.reporter.detail(f"fields   {g.problem}: rendering each row in full")
-        full: dict[str, _Shared] = {}
-        assigned: list[tuple[_Shared, tuple[Line | None, ...]]] = []
-        for row, plan, (group, texts) in zip(rows, plans, first, strict=True):
-            lines = None if group.problem else group.lines(texts)
-            if lines is None:
-                if not group.problem:
-                    self.reporter.detail(f"fields   {display} row {row.number}: a text is too "
-                                         "long for its field or uses a character the font "
-                                         "lacks; rendering that packet in full")
-                group, _ = self._share(full, plan, fields=False)
-                lines = ()
-            group.rows.append(len(assigned))
-            assigned.append((group, lines))
-        self._render_kits([g.work for g in full.values()])
-
-        used = [g for g in [*shared.values(), *full.values()] if g.rows]
-        # A packet rendered in full for its row: its own documents' warnings name the row.
-        seen = {d.job.key for g in shared.values() for d in _with_cover(g.work.plan) if d.job}
-        found: set[str] = set()
-        for g in used:
-            own = any(g is f for f in full.values())
-            where = ", ".join(f"row {rows[i].number}" for i in g.rows)
-            jobs = [d.job for d in _with_cover(g.work.plan) if d.job is not None]
-            for job in [*jobs, *([g.work.contents] if g.work.contents else [])]:
-                for m in self.entries[job.key].warnings:
-                    found.add(f"{display} {where}: {m}" if own and job.key not in seen else m)
-        warnings = sorted(found)
-        if self.options.strict and warnings:
-            raise InputError([Problem(kit.display, None, f"warning: {m}") for m in warnings])
-
-        made = self._map(make_shared_packet, [g.task(self) for g in used],
-                         [f"packet for {len(g.rows)} row(s)" for g in used])
-        for g, (prepared, slots) in zip(used, made, strict=True):
-            g.prepared, g.slots = prepared, slots
-        # Rows' packets in chunks (a few per worker, so each worker opens the shared packet
-        # from its bytes a few times, not once per row); the combined file beside them.
-        size = max(1, -(-len(rows) // (self.workers * 2)))
-        chunks = [(g, g.rows[i:i + size]) for g in used if g.slots
-                  for i in range(0, len(g.rows), size)]
-        source = {id(g): i for i, g in enumerate(used)}
-        runs = tuple(Run(source[id(g)], lines if g.slots else None, row.label)
-                     for (g, lines), row in zip(assigned, rows, strict=True))
-        combine_args = (tuple(g.prepared for g in used), tuple(g.slots for g in used), runs,
-                        kit.duplex, f"{kit.title}: roster ({len(rows)} packets)",
-                        f"printkit {__version__}")
-        tasks: list[tuple[str, Any]] = [("combine", combine_args)]
-        booklet = next((o.options for o in kit.outputs if o.kind == "booklet"), None)
-        if booklet is not None:  # the class's booklets, one print job
-            tasks.append(("booklet", (
-                combine_args[0], combine_args[1], runs, str(booklet.get("sheet", "double")),
-                bool(booklet.get("marks", False)), float(booklet.get("creep", 0.0)),
-                f"{kit.title}: roster booklets ({len(rows)} packets)")))
-        done = len(tasks)
-        tasks += [("rows", (g.prepared, g.slots, tuple(assigned[i][1] for i in members)))
-                 for g, members in chunks]
-        results = self._map(_roster_work, tasks, [
-            "combined file", *(["booklets"] if booklet is not None else []),
-            *(f"{len(m)} packets" for _, m in chunks)])
-        combined, pages = results[0]
-        packets = [g.prepared for g, _ in assigned]
-        for (_, members), made_packets in zip(chunks, results[done:], strict=True):
-            for i, packet in zip(members, made_packets, strict=True):
-                packets[i] = packet
-        folder = self.folder_for(kit)
-        outputs = Outputs(folder)
-        for row, packet in zip(rows, packets, strict=True):
-            outputs.add(f"roster/{row.slug}.pdf", packet)
-        outputs.add(f"{kit.id}-roster.pdf", combined)
-        if booklet is not None:
-            outputs.add(f"{kit.id}-roster-booklet.pdf", results[1])
-        written = outputs.commit(prune=("roster", f"{kit.id}-roster-booklet.pdf"))
-        self.cache.prune()
-        works = [g.work for g in used]
-        keys = {d.job.key for w in works for d in _with_cover(w.plan) if d.job is not None}
-        keys |= {w.contents.key for w in works if w.contents is not None}
-        rendered = len(keys & self.rendered_keys)
-        return KitResult(kit.id, folder, pages, rendered, len(keys) - rendered,
-                         time.perf_counter() - started, written, warnings)
-
-    def _share(self, groups: dict[str, _Shared], plan: KitPlan,
-               fields: bool) -> tuple[_Shared, tuple[str, ...]]:
-        """The group of rows ``plan`` belongs to (rows with the same documents once fields
-        are set aside), and the plan's field texts in order."""
-        docs = [self.planner.skeleton(plan, d) if fields else (d, (), "") for d in
-                _with_cover(plan)]
-        for _, _, why in docs:
-            if why and why not in self._explained:
-                self._explained.add(why)
-                self.reporter.detail(f"fields   {why}: rendering each row in full")
-        texts = tuple(t for _, ts, _ in docs for t in ts)
-        base = [d for d, _, _ in docs]
-        key = digest([(d.title, self._part_key(d)) for d in base])
-        if key not in groups:
-            cover = base.pop(0) if plan.cover is not None else None
-            groups[key] = _Shared(_KitWork(replace(plan, cover=cover, docs=base)))
-        return groups[key], texts
-
-    def _spots(self, plan: KitPlan) -> tuple[tuple[tuple[str, tuple[Spot, ...]], ...], str]:
-        """Each skeleton's fields, by part id; or why they cannot be printed into."""
-        out = []
-        for d in _with_cover(plan):
-            if d.job is None or not d.job.fields:
-                continue
-            entry = self.entries[d.job.key]
-            if entry.spots is None:
-                return (), f"{d.job.label}: {entry.spots_problem}"
-            out.append(("cover" if d is plan.cover else d.doc.id,
-                         tuple(Spot.from_json(s) for s in entry.spots)))
-        return tuple(out), ""
+        return build_roster(self, name, roster)
 
     # -- the manifest -------------------------------------------------------------------
     def _manifest(self, plan: KitPlan, outputs: Outputs, build_key: str, pages: int) -> bytes:
@@ -610,48 +464,6 @@ def _up_to_date(folder: Path, build_key: str) -> int | None:
         return int(manifest["pages"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _roster_work(item: tuple[str, Any]) -> Any:
-    """A roster job for the pool: the combined file, its booklets, or a chunk of rows'
-    packets."""
-    kind, args = item
-    if kind == "combine":
-        return combine(*args)
-    if kind == "booklet":
-        return combine_booklet(*args)
-    return personalise_rows(args)
-
-
-@dataclass(eq=False)
-class _Shared:
-    """Roster rows that share one render: their plan (fields as skeletons) and state."""
-
-    work: _KitWork
-    rows: list[int] = field(default_factory=list)   # indexes of the rows it serves
-    spots: tuple[tuple[str, tuple[Spot, ...]], ...] = ()
-    problem: str = ""
-    prepared: bytes = b""
-    slots: tuple[Slot, ...] = ()
-
-    def lines(self, texts: tuple[str, ...]) -> tuple[Line | None, ...] | None:
-        """Each text laid out in its field; None if any cannot be printed there."""
-        flat = [spot for _, spots in self.spots for spot in spots]
-        if len(flat) != len(texts):
-            return None
-        lines = tuple(layout(spot, text) for spot, text in zip(flat, texts, strict=True))
-        bad = any(line is None and text.strip() for line, text in
-                  zip(lines, texts, strict=True))
-        return None if bad else lines
-
-    def task(self, builder: Builder) -> PacketTask:
-        plan = self.work.plan
-        return PacketTask(builder._parts(plan, self.work.contents), builder._metadata(plan),
-                          plan.kit.duplex, self.spots)
-
-
-def _with_cover(plan: KitPlan) -> list[PlannedDoc]:
-    return ([plan.cover] if plan.cover is not None else []) + plan.docs
 
 
 def _read_pdf(path: Path, display: str, planned: PlannedDoc) -> bytes:

@@ -57,6 +57,10 @@ class KitPlan:
     docs: list[PlannedDoc]
     settings: Settings
 
+    def with_cover(self) -> list[PlannedDoc]:
+        """The cover (if any), then the documents."""
+        return ([self.cover] if self.cover is not None else []) + self.docs
+
 
 def engine_versions() -> dict[str, str]:
     from .trust import code_digest

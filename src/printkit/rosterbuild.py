@@ -1,0 +1,208 @@
+"""Roster builds: one personalised packet per roster row, and the class's print files.
+
+Rows only change the documents that use their values: every other document has the same
+HTML, hence the same render key, and is rendered once for the roster. Documents whose rows
+differ only inside fields (fields.py) are rendered once as a skeleton, and each row's texts
+are printed into it (vdp.py); a row or document that cannot be printed that way is rendered
+in full. Runs the Builder's pool and cache; only output.py writes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .builder import Builder, KitWork
+from .cache import digest
+from .errors import InputError, Problem
+from .fields import Spot
+from .kit import load_kit
+from .options import KitResult
+from .output import Outputs
+from .plan import KitPlan
+from .products import PacketTask, make_shared_packet, personalise_rows
+from .vdp import Line, Run, Slot, combine, combine_booklet, layout
+
+
+def build_roster(b: Builder, name: str, roster: Path) -> KitResult:
+    """One personalised packet per roster row, the combined print file, and (for a kit
+    with a booklet output) the class's booklets."""
+    from .roster import read_roster
+    from .variables import Layer
+
+    started = time.perf_counter()
+    kit = load_kit(b.project, name)
+    display = b.project.rel(roster)
+    rows = read_roster(roster, display)
+    plans: list[KitPlan] = []
+    problems: list[Problem] = []
+    columns = frozenset(k for row in rows for k in row.values)
+    for row in rows:
+        settings = replace(b.options.settings,
+                           row=Layer(f"{display} row {row.number}", row.values))
+        like = plans[-1] if plans else None
+        try:
+            plans.append(b.planner.plan(kit, settings, like, columns))
+        except InputError as exc:
+            problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
+                                    f"{p.message}", p.hint) for p in exc.problems)
+    if problems:
+        raise InputError(problems)
+
+    shared: dict[str, _Shared] = {}
+    first = [_share(b, shared, plan, fields=True) for plan in plans]
+    b.render_kits([g.work for g in shared.values()])
+    for g in shared.values():
+        g.spots, g.problem = _spots(b, g.work.plan)
+        if g.problem:
+            b.reporter.detail(f"fields   {g.problem}: rendering each row in full")
+    full: dict[str, _Shared] = {}
+    assigned: list[tuple[_Shared, tuple[Line | None, ...]]] = []
+    for row, plan, (group, texts) in zip(rows, plans, first, strict=True):
+        lines = None if group.problem else group.lines(texts)
+        if lines is None:
+            if not group.problem:
+                b.reporter.detail(f"fields   {display} row {row.number}: a text is too "
+                                     "long for its field or uses a character the font "
+                                     "lacks; rendering that packet in full")
+            group, _ = _share(b, full, plan, fields=False)
+            lines = ()
+        group.rows.append(len(assigned))
+        assigned.append((group, lines))
+    b.render_kits([g.work for g in full.values()])
+
+    used = [g for g in [*shared.values(), *full.values()] if g.rows]
+    # A packet rendered in full for its row: its own documents' warnings name the row.
+    seen = {d.job.key for g in shared.values() for d in g.work.plan.with_cover() if d.job}
+    found: set[str] = set()
+    for g in used:
+        own = any(g is f for f in full.values())
+        where = ", ".join(f"row {rows[i].number}" for i in g.rows)
+        jobs = [d.job for d in g.work.plan.with_cover() if d.job is not None]
+        for job in [*jobs, *([g.work.contents] if g.work.contents else [])]:
+            for m in b.entries[job.key].warnings:
+                found.add(f"{display} {where}: {m}" if own and job.key not in seen else m)
+    warnings = sorted(found)
+    if b.options.strict and warnings:
+        raise InputError([Problem(kit.display, None, f"warning: {m}") for m in warnings])
+
+    made = b.map_jobs(make_shared_packet, [g.task(b) for g in used],
+                     [f"packet for {len(g.rows)} row(s)" for g in used])
+    for g, (prepared, slots) in zip(used, made, strict=True):
+        g.prepared, g.slots = prepared, slots
+    # Rows' packets in chunks (a few per worker, so each worker opens the shared packet
+    # from its bytes a few times, not once per row); the combined file beside them.
+    size = max(1, -(-len(rows) // (b.workers * 2)))
+    chunks = [(g, g.rows[i:i + size]) for g in used if g.slots
+              for i in range(0, len(g.rows), size)]
+    source = {id(g): i for i, g in enumerate(used)}
+    runs = tuple(Run(source[id(g)], lines if g.slots else None, row.label)
+                 for (g, lines), row in zip(assigned, rows, strict=True))
+    combine_args = (tuple(g.prepared for g in used), tuple(g.slots for g in used), runs,
+                    kit.duplex, f"{kit.title}: roster ({len(rows)} packets)",
+                    f"printkit {__version__}")
+    tasks: list[tuple[str, Any]] = [("combine", combine_args)]
+    booklet = next((o.options for o in kit.outputs if o.kind == "booklet"), None)
+    if booklet is not None:  # the class's booklets, one print job
+        tasks.append(("booklet", (
+            combine_args[0], combine_args[1], runs, str(booklet.get("sheet", "double")),
+            bool(booklet.get("marks", False)), float(booklet.get("creep", 0.0)),
+            f"{kit.title}: roster booklets ({len(rows)} packets)")))
+    done = len(tasks)
+    tasks += [("rows", (g.prepared, g.slots, tuple(assigned[i][1] for i in members)))
+             for g, members in chunks]
+    results = b.map_jobs(_roster_work, tasks, [
+        "combined file", *(["booklets"] if booklet is not None else []),
+        *(f"{len(m)} packets" for _, m in chunks)])
+    combined, pages = results[0]
+    packets = [g.prepared for g, _ in assigned]
+    for (_, members), made_packets in zip(chunks, results[done:], strict=True):
+        for i, packet in zip(members, made_packets, strict=True):
+            packets[i] = packet
+    folder = b.folder_for(kit)
+    outputs = Outputs(folder)
+    for row, packet in zip(rows, packets, strict=True):
+        outputs.add(f"roster/{row.slug}.pdf", packet)
+    outputs.add(f"{kit.id}-roster.pdf", combined)
+    if booklet is not None:
+        outputs.add(f"{kit.id}-roster-booklet.pdf", results[1])
+    written = outputs.commit(prune=("roster", f"{kit.id}-roster-booklet.pdf"))
+    b.cache.prune()
+    works = [g.work for g in used]
+    keys = {d.job.key for w in works for d in w.plan.with_cover() if d.job is not None}
+    keys |= {w.contents.key for w in works if w.contents is not None}
+    rendered = len(keys & b.rendered_keys)
+    return KitResult(kit.id, folder, pages, rendered, len(keys) - rendered,
+                     time.perf_counter() - started, written, warnings)
+
+def _share(b: Builder, groups: dict[str, _Shared], plan: KitPlan,
+           fields: bool) -> tuple[_Shared, tuple[str, ...]]:
+    """The group of rows ``plan`` belongs to (rows with the same documents once fields
+    are set aside), and the plan's field texts in order."""
+    docs = [b.planner.skeleton(plan, d) if fields else (d, (), "") for d in
+            plan.with_cover()]
+    for _, _, why in docs:
+        if why and why not in b.explained:
+            b.explained.add(why)
+            b.reporter.detail(f"fields   {why}: rendering each row in full")
+    texts = tuple(t for _, ts, _ in docs for t in ts)
+    base = [d for d, _, _ in docs]
+    key = digest([(d.title, b.part_key(d)) for d in base])
+    if key not in groups:
+        cover = base.pop(0) if plan.cover is not None else None
+        groups[key] = _Shared(KitWork(replace(plan, cover=cover, docs=base)))
+    return groups[key], texts
+
+def _spots(b: Builder, plan: KitPlan) -> tuple[tuple[tuple[str, tuple[Spot, ...]], ...], str]:
+    """Each skeleton's fields, by part id; or why they cannot be printed into."""
+    out = []
+    for d in plan.with_cover():
+        if d.job is None or not d.job.fields:
+            continue
+        entry = b.entries[d.job.key]
+        if entry.spots is None:
+            return (), f"{d.job.label}: {entry.spots_problem}"
+        out.append(("cover" if d is plan.cover else d.doc.id,
+                     tuple(Spot.from_json(s) for s in entry.spots)))
+    return tuple(out), ""
+
+
+def _roster_work(item: tuple[str, Any]) -> Any:
+    """A roster job for the pool: the combined file, its booklets, or a chunk of rows'
+    packets."""
+    kind, args = item
+    if kind == "combine":
+        return combine(*args)
+    if kind == "booklet":
+        return combine_booklet(*args)
+    return personalise_rows(args)
+
+
+@dataclass(eq=False)
+class _Shared:
+    """Roster rows that share one render: their plan (fields as skeletons) and state."""
+
+    work: KitWork
+    rows: list[int] = field(default_factory=list)   # indexes of the rows it serves
+    spots: tuple[tuple[str, tuple[Spot, ...]], ...] = ()
+    problem: str = ""
+    prepared: bytes = b""
+    slots: tuple[Slot, ...] = ()
+
+    def lines(self, texts: tuple[str, ...]) -> tuple[Line | None, ...] | None:
+        """Each text laid out in its field; None if any cannot be printed there."""
+        flat = [spot for _, spots in self.spots for spot in spots]
+        if len(flat) != len(texts):
+            return None
+        lines = tuple(layout(spot, text) for spot, text in zip(flat, texts, strict=True))
+        bad = any(line is None and text.strip() for line, text in
+                  zip(lines, texts, strict=True))
+        return None if bad else lines
+
+    def task(self, builder: Builder) -> PacketTask:
+        plan = self.work.plan
+        return PacketTask(builder.parts(plan, self.work.contents), builder.metadata(plan),
+                          plan.kit.duplex, self.spots)
