@@ -109,3 +109,13 @@ def test_booklets_fold_into_reading_order(library: Path, kit: str) -> None:
     if not (folder / f"{kit}-booklet.pdf").exists():
         pytest.skip("no booklet for this kit")
     assert_booklet_folds(folder, kit)
+
+
+@pytest.mark.parametrize("paper", ["a5", "half-letter"])
+def test_library_reflows_onto_small_paper_without_spill_overs(library: Path,
+                                                              paper: str) -> None:
+    """--strict turns a spill-over (a last page under 15% full) into a failure."""
+    result = CliRunner().invoke(cli, ["-C", str(library), "--strict", "build", "--paper",
+                                      paper, "--name", paper, "--jobs", "2"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
