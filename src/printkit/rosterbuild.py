@@ -19,116 +19,31 @@ from .builder import Builder, KitWork
 from .cache import digest
 from .errors import InputError, Problem
 from .fields import Spot
-from .kit import load_kit
+from .kit import Kit, load_kit
 from .options import KitResult
 from .output import Outputs
 from .plan import KitPlan
 from .products import PacketTask, make_shared_packet, personalise_rows
+from .roster import Row, read_roster
 from .vdp import Line, Run, Slot, combine, combine_booklet, layout
 
 
 def build_roster(b: Builder, name: str, roster: Path) -> KitResult:
     """One personalised packet per roster row, the combined print file, and (for a kit
     with a booklet output) the class's booklets."""
-    from .roster import read_roster
-    from .variables import Layer
-
     started = time.perf_counter()
     kit = load_kit(b.project, name)
     display = b.project.rel(roster)
-    rows = read_roster(roster, display)
-    plans: list[KitPlan] = []
-    problems: list[Problem] = []
-    columns = frozenset(k for row in rows for k in row.values)
-    for row in rows:
-        settings = replace(b.options.settings,
-                           row=Layer(f"{display} row {row.number}", row.values))
-        like = plans[-1] if plans else None
-        try:
-            plans.append(b.planner.plan(kit, settings, like, columns))
-        except InputError as exc:
-            problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
-                                    f"{p.message}", p.hint) for p in exc.problems)
-    if problems:
-        raise InputError(problems)
-
-    shared: dict[str, _Shared] = {}
-    first = [_share(b, shared, plan, fields=True) for plan in plans]
-    b.render_kits([g.work for g in shared.values()])
-    for g in shared.values():
-        g.spots, g.problem = _spots(b, g.work.plan)
-        if g.problem:
-            b.reporter.detail(f"fields   {g.problem}: rendering each row in full")
-    full: dict[str, _Shared] = {}
-    assigned: list[tuple[_Shared, tuple[Line | None, ...]]] = []
-    for row, plan, (group, texts) in zip(rows, plans, first, strict=True):
-        lines = None if group.problem else group.lines(texts)
-        if lines is None:
-            if not group.problem:
-                b.reporter.detail(f"fields   {display} row {row.number}: a text is too "
-                                     "long for its field or uses a character the font "
-                                     "lacks; rendering that packet in full")
-            group, _ = _share(b, full, plan, fields=False)
-            lines = ()
-        group.rows.append(len(assigned))
-        assigned.append((group, lines))
-    b.render_kits([g.work for g in full.values()])
-
-    used = [g for g in [*shared.values(), *full.values()] if g.rows]
-    # A packet rendered in full for its row: its own documents' warnings name the row.
-    seen = {d.job.key for g in shared.values() for d in g.work.plan.with_cover() if d.job}
-    found: set[str] = set()
-    for g in used:
-        own = any(g is f for f in full.values())
-        where = ", ".join(f"row {rows[i].number}" for i in g.rows)
-        jobs = [d.job for d in g.work.plan.with_cover() if d.job is not None]
-        for job in [*jobs, *([g.work.contents] if g.work.contents else [])]:
-            for m in b.entries[job.key].warnings:
-                found.add(f"{display} {where}: {m}" if own and job.key not in seen else m)
-    warnings = sorted(found)
+    build = _RosterBuild(b, kit, display, read_roster(roster, display))
+    used, assigned = build.render()
+    warnings = build.warnings(used)
     if b.options.strict and warnings:
         raise InputError([Problem(kit.display, None, f"warning: {m}") for m in warnings])
-
-    made = b.map_jobs(make_shared_packet, [g.task(b) for g in used],
-                     [f"packet for {len(g.rows)} row(s)" for g in used])
-    for g, (prepared, slots) in zip(used, made, strict=True):
-        g.prepared, g.slots = prepared, slots
-    # Rows' packets in chunks (a few per worker, so each worker opens the shared packet
-    # from its bytes a few times, not once per row); the combined file beside them.
-    size = max(1, -(-len(rows) // (b.workers * 2)))
-    chunks = [(g, g.rows[i:i + size]) for g in used if g.slots
-              for i in range(0, len(g.rows), size)]
-    source = {id(g): i for i, g in enumerate(used)}
-    runs = tuple(Run(source[id(g)], lines if g.slots else None, row.label)
-                 for (g, lines), row in zip(assigned, rows, strict=True))
-    combine_args = (tuple(g.prepared for g in used), tuple(g.slots for g in used), runs,
-                    kit.duplex, f"{kit.title}: roster ({len(rows)} packets)",
-                    f"printkit {__version__}")
-    tasks: list[tuple[str, Any]] = [("combine", combine_args)]
-    booklet = next((o.options for o in kit.outputs if o.kind == "booklet"), None)
-    if booklet is not None:  # the class's booklets, one print job
-        tasks.append(("booklet", (
-            combine_args[0], combine_args[1], runs, str(booklet.get("sheet", "double")),
-            bool(booklet.get("marks", False)), float(booklet.get("creep", 0.0)),
-            f"{kit.title}: roster booklets ({len(rows)} packets)")))
-    done = len(tasks)
-    tasks += [("rows", (g.prepared, g.slots, tuple(assigned[i][1] for i in members)))
-             for g, members in chunks]
-    results = b.map_jobs(_roster_work, tasks, [
-        "combined file", *(["booklets"] if booklet is not None else []),
-        *(f"{len(m)} packets" for _, m in chunks)])
-    combined, pages = results[0]
-    packets = [g.prepared for g, _ in assigned]
-    for (_, members), made_packets in zip(chunks, results[done:], strict=True):
-        for i, packet in zip(members, made_packets, strict=True):
-            packets[i] = packet
+    files, pages = build.produce(used, assigned)
     folder = b.folder_for(kit)
     outputs = Outputs(folder)
-    for row, packet in zip(rows, packets, strict=True):
-        outputs.add(f"roster/{row.slug}.pdf", packet)
-    outputs.add(f"{kit.id}-roster.pdf", combined)
-    if booklet is not None:
-        outputs.add(f"{kit.id}-roster-booklet.pdf", results[1])
+    for file_name, data in files.items():
+        outputs.add(file_name, data)
     written = outputs.commit(prune=("roster", f"{kit.id}-roster-booklet.pdf"))
     b.cache.prune()
     works = [g.work for g in used]
@@ -137,6 +52,127 @@ def build_roster(b: Builder, name: str, roster: Path) -> KitResult:
     rendered = len(keys & b.rendered_keys)
     return KitResult(kit.id, folder, pages, rendered, len(keys) - rendered,
                      time.perf_counter() - started, written, warnings)
+
+
+class _RosterBuild:
+    """The phases of one roster build: plan rows, render what they share, produce files."""
+
+    def __init__(self, b: Builder, kit: Kit, display: str, rows: list[Row]) -> None:
+        self.b, self.kit, self.display, self.rows = b, kit, display, rows
+        self.shared: dict[str, _Shared] = {}   # rows that differ only inside fields
+        self.full: dict[str, _Shared] = {}     # rows rendered in full
+
+    def plans(self) -> list[KitPlan]:
+        from .variables import Layer
+
+        b, display = self.b, self.display
+        plans: list[KitPlan] = []
+        problems: list[Problem] = []
+        columns = frozenset(k for row in self.rows for k in row.values)
+        for row in self.rows:
+            settings = replace(b.options.settings,
+                               row=Layer(f"{display} row {row.number}", row.values))
+            try:
+                plans.append(b.planner.plan(self.kit, settings, plans[-1] if plans else None,
+                                            columns))
+            except InputError as exc:
+                problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
+                                        f"{p.message}", p.hint) for p in exc.problems)
+        if problems:
+            raise InputError(problems)
+        return plans
+
+    def render(self) -> tuple[list[_Shared], list[tuple[_Shared, tuple[Line | None, ...]]]]:
+        """Render each group's documents once; rows whose texts cannot be printed into
+        their fields get a group (and a render) of their own. Returns the groups in use
+        and, per row, its group and laid-out field texts."""
+        b = self.b
+        plans = self.plans()
+        first = [_share(b, self.shared, plan, fields=True) for plan in plans]
+        b.render_kits([g.work for g in self.shared.values()])
+        for g in self.shared.values():
+            g.spots, g.problem = _spots(b, g.work.plan)
+            if g.problem:
+                b.reporter.detail(f"fields   {g.problem}: rendering each row in full")
+        assigned: list[tuple[_Shared, tuple[Line | None, ...]]] = []
+        for row, plan, (group, texts) in zip(self.rows, plans, first, strict=True):
+            lines = None if group.problem else group.lines(texts)
+            if lines is None:
+                if not group.problem:
+                    b.reporter.detail(
+                        f"fields   {self.display} row {row.number}: a text is too long for "
+                        "its field or uses a character the font lacks; rendering that "
+                        "packet in full")
+                group, _ = _share(b, self.full, plan, fields=False)
+                lines = ()
+            group.rows.append(len(assigned))
+            assigned.append((group, lines))
+        b.render_kits([g.work for g in self.full.values()])
+        used = [g for g in [*self.shared.values(), *self.full.values()] if g.rows]
+        return used, assigned
+
+    def warnings(self, used: list[_Shared]) -> list[str]:
+        """The renders' warnings; those of a packet rendered for its row name the row."""
+        seen = {d.job.key for g in self.shared.values() for d in g.work.plan.with_cover()
+                if d.job}
+        found: set[str] = set()
+        for g in used:
+            own = any(g is f for f in self.full.values())
+            where = ", ".join(f"row {self.rows[i].number}" for i in g.rows)
+            jobs = [d.job for d in g.work.plan.with_cover() if d.job is not None]
+            for job in [*jobs, *([g.work.contents] if g.work.contents else [])]:
+                for m in self.b.entries[job.key].warnings:
+                    found.add(f"{self.display} {where}: {m}" if own and job.key not in seen
+                              else m)
+        return sorted(found)
+
+    def produce(self, used: list[_Shared],
+                assigned: list[tuple[_Shared, tuple[Line | None, ...]]]
+                ) -> tuple[dict[str, bytes], int]:
+        """Every output file (name -> bytes) and the combined file's page count. The
+        shared packets are assembled first; then, in parallel, the combined file, the
+        booklets and the rows' packets (in chunks: each worker opens a shared packet a
+        few times, not once per row)."""
+        b, kit, rows = self.b, self.kit, self.rows
+        made = b.map_jobs(make_shared_packet, [g.task(b) for g in used],
+                          [f"packet for {len(g.rows)} row(s)" for g in used])
+        for g, (prepared, slots) in zip(used, made, strict=True):
+            g.prepared, g.slots = prepared, slots
+        size = max(1, -(-len(rows) // (b.workers * 2)))
+        chunks = [(g, g.rows[i:i + size]) for g in used if g.slots
+                  for i in range(0, len(g.rows), size)]
+        source = {id(g): i for i, g in enumerate(used)}
+        runs = tuple(Run(source[id(g)], lines if g.slots else None, row.label)
+                     for (g, lines), row in zip(assigned, rows, strict=True))
+        sources, slot_sets = tuple(g.prepared for g in used), tuple(g.slots for g in used)
+        tasks: list[tuple[str, Any]] = [("combine", (
+            sources, slot_sets, runs, kit.duplex, f"{kit.title}: roster ({len(rows)} packets)",
+            f"printkit {__version__}"))]
+        labels = ["combined file"]
+        booklet = next((o.options for o in kit.outputs if o.kind == "booklet"), None)
+        if booklet is not None:
+            tasks.append(("booklet", (
+                sources, slot_sets, runs, str(booklet.get("sheet", "double")),
+                bool(booklet.get("marks", False)), float(booklet.get("creep", 0.0)),
+                f"{kit.title}: roster booklets ({len(rows)} packets)")))
+            labels.append("booklets")
+        done = len(tasks)
+        tasks += [("rows", (g.prepared, g.slots, tuple(assigned[i][1] for i in members)))
+                  for g, members in chunks]
+        labels += [f"{len(members)} packets" for _, members in chunks]
+        results = b.map_jobs(_roster_work, tasks, labels)
+        packets = [g.prepared for g, _ in assigned]
+        for (_, members), made_packets in zip(chunks, results[done:], strict=True):
+            for i, packet in zip(members, made_packets, strict=True):
+                packets[i] = packet
+        files = {f"roster/{row.slug}.pdf": packet
+                 for row, packet in zip(rows, packets, strict=True)}
+        combined, pages = results[0]
+        files[f"{kit.id}-roster.pdf"] = combined
+        if booklet is not None:
+            files[f"{kit.id}-roster-booklet.pdf"] = results[1]
+        return files, pages
+
 
 def _share(b: Builder, groups: dict[str, _Shared], plan: KitPlan,
            fields: bool) -> tuple[_Shared, tuple[str, ...]]:
@@ -156,6 +192,7 @@ def _share(b: Builder, groups: dict[str, _Shared], plan: KitPlan,
         groups[key] = _Shared(KitWork(replace(plan, cover=cover, docs=base)))
     return groups[key], texts
 
+
 def _spots(b: Builder, plan: KitPlan) -> tuple[tuple[tuple[str, tuple[Spot, ...]], ...], str]:
     """Each skeleton's fields, by part id; or why they cannot be printed into."""
     out = []
@@ -166,7 +203,7 @@ def _spots(b: Builder, plan: KitPlan) -> tuple[tuple[tuple[str, tuple[Spot, ...]
         if entry.spots is None:
             return (), f"{d.job.label}: {entry.spots_problem}"
         out.append(("cover" if d is plan.cover else d.doc.id,
-                     tuple(Spot.from_json(s) for s in entry.spots)))
+                    tuple(Spot.from_json(s) for s in entry.spots)))
     return tuple(out), ""
 
 
