@@ -119,3 +119,21 @@ def test_library_reflows_onto_small_paper_without_spill_overs(library: Path,
                                       paper, "--name", paper, "--jobs", "2"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
+
+
+def test_example_roster_builds_a_packet_per_recruit(library: Path, tmp_path: Path) -> None:
+    roster = REPO / "rosters/example-class.csv"
+    result = CliRunner().invoke(cli, ["-C", str(library), "--strict", "build",
+                                      "recruit-academy", "--roster", str(roster),
+                                      "--out", str(tmp_path)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "recruit-academy"
+    packets = sorted(p.stem for p in (folder / "roster").glob("*.pdf"))
+    assert packets == ["alex-placeholder", "jordan-example", "lukasz-przyklad",
+                       "maria-jose-ejemplo", "pat-sample", "sam-demo"]
+    text = pdftotext(folder / "roster/lukasz-przyklad.pdf", 1, 3)
+    assert "Łukasz Przykład" in text and "Dear Łukasz Przykład," in text
+    assert "Class 2026-2" in text
+    booklets = PdfReader(folder / "recruit-academy-roster-booklet.pdf")
+    one = PdfReader(library / "build/recruit-academy/recruit-academy-booklet.pdf")
+    assert len(booklets.pages) == 6 * len(one.pages)
