@@ -179,12 +179,18 @@ def test_fields_are_rendered_once_and_print_each_row(project: Path,
                                  _page_png(packets["jordan-lee"], number)) < 0.0005
 
     # Rebuilt from the cache (outputs deleted): every render reused, the same bytes.
-    before = {p: p.read_bytes() for p in [combined, *packets.values()]}
+    before = {p: p.read_bytes() for p in [combined, booklets, *packets.values()]}
     for p in before:
         p.unlink()
     again = run("build", "letter", "--roster", str(project / "class.csv"), "-v")
     assert again.exit_code == 0 and " 0 rendered" in again.output
     assert all(p.read_bytes() == data for p, data in before.items())
+    # ... and the same bytes as a build that uses no cache at all.
+    fresh = project / "fresh"
+    assert run("build", "letter", "--roster", str(project / "class.csv"), "--no-cache",
+               "--out", str(fresh)).exit_code == 0
+    for p, data in before.items():
+        assert (fresh / p.relative_to(project / "build")).read_bytes() == data, p.name
 
 
 @pytest.mark.slow
