@@ -128,6 +128,7 @@ def test_fields_are_rendered_once_and_print_each_row(project: Path,
     assert _renders(result.output, "docs/mini/letter.html") == 3
     assert result.output.count("rendering that packet in full") == 2
     assert _renders(result.output, "docs/mini/gamma.html") == 1
+    assert "letter: 5 packets, " in result.output
     # The font has no Chinese characters: the warning names the row and the characters.
     assert ("class.csv row 6: templates/docs/mini/letter.html: the fonts have no 小 明 王"
             in result.output)

@@ -173,10 +173,11 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
     if not ctx.quiet:
         for r in results:
             out = project.rel(r.folder / f"{r.kit_id}{'-roster' if roster else ''}.pdf")
+            size = f"{r.packets} packets, {r.pages} pages" if r.packets else f"{r.pages} pages"
             if r.up_to_date:
-                click.echo(f"{r.kit_id}: {r.pages} pages, up to date -> {out}")
+                click.echo(f"{r.kit_id}: {size}, up to date -> {out}")
             else:
-                click.echo(f"{r.kit_id}: {r.pages} pages, {r.rendered} rendered, "
+                click.echo(f"{r.kit_id}: {size}, {r.rendered} rendered, "
                            f"{r.cached} reused -> {out}")
             for w in r.warnings:
                 click.echo(f"  warning: {w}", err=True)

@@ -95,7 +95,8 @@ def lookup(project: Project, names: Sequence[str], options: BuildOptions) -> lis
                 if _sha(folder / name) != digest:
                     return None
             results.append(KitResult(kit["id"], folder, int(kit["pages"]), 0,
-                                     int(kit["renders"]), 0.0, [], [], True))
+                                     int(kit["renders"]), 0.0, [], [], True,
+                                     int(kit.get("packets", 0))))
     except (OSError, KeyError, TypeError, ValueError):
         return None
     return results
@@ -109,7 +110,8 @@ def record(project: Project, names: Sequence[str], options: BuildOptions,
     try:
         key = inputs_key(project, names, options)
         kits = [{"id": r.kit_id, "folder": str(r.folder), "pages": r.pages,
-                 "renders": r.rendered + r.cached, "files": _folder_hashes(r.folder)}
+                 "renders": r.rendered + r.cached, "packets": r.packets,
+                 "files": _folder_hashes(r.folder)}
                 for r in results]
         body = json.dumps(kits, sort_keys=True).encode()
         state = _load(project)

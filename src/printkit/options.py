@@ -45,6 +45,7 @@ class KitResult:
     outputs: list[Path]
     warnings: list[str]
     up_to_date: bool = False
+    packets: int = 0      # roster builds: one per row
 
 
 class Reporter:

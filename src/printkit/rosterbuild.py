@@ -51,7 +51,8 @@ def build_roster(b: Builder, name: str, roster: Path) -> KitResult:
     keys |= {w.contents.key for w in works if w.contents is not None}
     rendered = len(keys & b.rendered_keys)
     return KitResult(kit.id, folder, pages, rendered, len(keys) - rendered,
-                     time.perf_counter() - started, written, warnings)
+                     time.perf_counter() - started, written, warnings,
+                     packets=len(build.rows))
 
 
 class _RosterBuild:
