@@ -141,6 +141,8 @@ def test_fields_are_rendered_once_and_print_each_row(project: Path,
     assert "Dear Łukasz Wójcik," in texts["lukasz-wojcik"] and "Night shift" in \
         texts["lukasz-wojcik"]
     assert "Jordan" not in texts["smith-pat-co"] and "Pat" not in texts["jordan-lee"]
+    assert PdfReader(packets["smith-pat-co"]).metadata.title == "Letters: Smith, Pat & <Co>"
+    assert PdfReader(packets["row-5"]).metadata.title == "Letters: 王小明"  # rendered in full
     pages = len(PdfReader(packets["jordan-lee"]).pages)
     combined = folder / "letter-roster.pdf"
     assert len(PdfReader(combined).pages) == 5 * pages

@@ -93,8 +93,9 @@ def make_shared_packet(task: PacketTask) -> tuple[bytes, tuple[Slot, ...]]:
     return prepare(packet, slots), slots
 
 
-def personalise_rows(args: tuple[bytes, tuple[Slot, ...], tuple[tuple[Line | None, ...], ...]]
-                     ) -> list[bytes]:
-    """Packets for several rows: the shared packet with each row's texts printed in."""
+def personalise_rows(args: tuple[bytes, tuple[Slot, ...],
+                                 tuple[tuple[tuple[Line | None, ...], str], ...]]) -> list[bytes]:
+    """Packets for several rows: the shared packet with each row's texts printed in, and
+    the row's own title."""
     prepared, slots, rows = args
-    return [personalise(prepared, slots, lines) for lines in rows]
+    return [personalise(prepared, slots, lines, title) for lines, title in rows]

@@ -140,8 +140,7 @@ class _RosterBuild:
         for g, (prepared, slots) in zip(used, made, strict=True):
             g.prepared, g.slots = prepared, slots
         size = max(1, -(-len(rows) // (b.workers * 2)))
-        chunks = [(g, g.rows[i:i + size]) for g in used if g.slots
-                  for i in range(0, len(g.rows), size)]
+        chunks = [(g, g.rows[i:i + size]) for g in used for i in range(0, len(g.rows), size)]
         source = {id(g): i for i, g in enumerate(used)}
         runs = tuple(Run(source[id(g)], lines if g.slots else None, row.label)
                      for (g, lines), row in zip(assigned, rows, strict=True))
@@ -158,11 +157,12 @@ class _RosterBuild:
                 f"{kit.title}: roster booklets ({len(rows)} packets)")))
             labels.append("booklets")
         done = len(tasks)
-        tasks += [("rows", (g.prepared, g.slots, tuple(assigned[i][1] for i in members)))
-                  for g, members in chunks]
+        tasks += [("rows", (g.prepared, g.slots, tuple(
+            (assigned[i][1], f"{kit.title}: {rows[i].label}") for i in members)))
+            for g, members in chunks]
         labels += [f"{len(members)} packets" for _, members in chunks]
         results = b.map_jobs(_roster_work, tasks, labels)
-        packets = [g.prepared for g, _ in assigned]
+        packets = [b""] * len(rows)
         for (_, members), made_packets in zip(chunks, results[done:], strict=True):
             for i, packet in zip(members, made_packets, strict=True):
                 packets[i] = packet

@@ -11,6 +11,7 @@ goes into the field's own marked content, so it sits where the field is in the s
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import unicodedata
@@ -22,6 +23,8 @@ from typing import Any
 from .fields import Spot, page_contents
 from .fonts import FACES, font_dir
 
+XMP_TITLE_RE = re.compile(rb'(<dc:title><rdf:Alt><rdf:li xml:lang="x-default">)(.*?)(</rdf:li>)',
+                          re.S)
 MIN_SHRINK = 0.8  # a long text may be set down to 80% of its size; beyond that: full render
 
 
@@ -207,14 +210,21 @@ def prepare(packet: bytes, slots: Sequence[Slot]) -> bytes:
     return _save(pdf)
 
 
-def personalise(prepared: bytes, slots: Sequence[Slot],
-                lines: Sequence[Line | None]) -> bytes:
-    """One row's packet: ``prepared`` with the row's texts in its slots."""
+def personalise(prepared: bytes, slots: Sequence[Slot], lines: Sequence[Line | None],
+                title: str = "") -> bytes:
+    """One row's packet: ``prepared`` with the row's texts in its slots, and ``title``
+    (e.g. "Welcome to the Academy: Jordan Lee") as its title, in the XMP packet too."""
     import pikepdf
 
     pdf = pikepdf.open(io.BytesIO(prepared))
     for index, ops in _page_ops(pdf, slots, lines).items():
         pdf.pages[index].obj.Contents[-1].write(ops)
+    if title:
+        pdf.docinfo["/Title"] = title
+        xmp = pdf.Root.get("/Metadata")
+        if xmp is not None:
+            safe = html.escape(title, quote=False).encode("utf-8").replace(b"\\", b"\\\\")
+            xmp.write(XMP_TITLE_RE.sub(rb"\g<1>" + safe + rb"\g<3>", xmp.read_bytes(), count=1))
     return _save(pdf)
 
 
