@@ -95,3 +95,25 @@ def test_check_warns_of_names_the_font_cannot_print(project: Path,
     assert "r.csv:3: warning: the packaged font has no 小 明 王" in result.output
     assert "r.csv:2" not in result.output  # accents the font has, composed by the shaper
     assert run("--strict", "check", "mini", "--roster", str(roster)).exit_code == 1
+
+
+def test_a_roster_whose_columns_no_template_reads_is_refused(project: Path,
+                                                            run: Callable[..., Result]) -> None:
+    roster = write(project / "r.csv", "name,date\nJordan Lee,2027-01-10\n")
+    for command in (("check", "mini"), ("build", "mini")):
+        result = run(*command, "--roster", str(roster))
+        assert result.exit_code == 1, result.output
+        assert ("r.csv:1: error: none of the roster's columns (date, name) is used by kit "
+                "'mini'") in result.output
+        assert "event_date, event_name" in result.output
+    assert not (project / "build/mini/roster").exists()
+
+
+def test_an_unused_column_is_a_warning_with_a_suggestion(project: Path,
+                                                         run: Callable[..., Result]) -> None:
+    roster = write(project / "r.csv", "event_name,event_dat\nJordan Lee,2027-01-10\n")
+    result = run("check", "mini", "--roster", str(roster))
+    assert result.exit_code == 0, result.output
+    assert "column 'event_dat' is not used by kit 'mini'" in result.output
+    assert "Did you mean 'event_date'?" in result.output
+    assert run("--strict", "check", "mini", "--roster", str(roster)).exit_code == 1

@@ -95,7 +95,7 @@ def check_roster(project: Project, planner: Planner, kits: Sequence[Kit], settin
     from dataclasses import replace
 
     from .fonts import missing_characters
-    from .roster import read_roster
+    from .roster import column_problems, read_roster
     from .variables import Layer
 
     display = project.rel(roster)
@@ -112,6 +112,11 @@ def check_roster(project: Project, planner: Planner, kits: Sequence[Kit], settin
                 "These print in another font, or as empty boxes; check the spelling.",
                 "warning"))
     for kit in kits:
+        try:
+            problems.extend(column_problems(rows, display, kit.id, planner.reads(kit),
+                                            frozenset(kit.variables)))
+        except InputError as exc:
+            problems.extend(exc.problems)
         for row in rows:
             row_settings = replace(settings, row=Layer(f"{display} row {row.number}",
                                                        row.values))

@@ -173,7 +173,8 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
     if not ctx.quiet:
         for r in results:
             out = project.rel(r.folder / f"{r.kit_id}{'-roster' if roster else ''}.pdf")
-            size = f"{r.packets} packets, {r.pages} pages" if r.packets else f"{r.pages} pages"
+            size = (f"{r.packets} packet{'s' if r.packets != 1 else ''}, {r.pages} pages"
+                    if r.packets else f"{r.pages} pages")
             if r.up_to_date:
                 click.echo(f"{r.kit_id}: {size}, up to date -> {out}")
             else:

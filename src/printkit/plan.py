@@ -188,6 +188,20 @@ class Planner:
                         plan.kit.bleed_mm, fields=True)
         return replace(planned, job=base), texts, ""
 
+    def reads(self, kit: Kit) -> frozenset[str]:
+        """Every variable name the kit's templates (cover included) read."""
+        from .templating import analyse
+
+        sources = [d.source for d in kit.documents if d.kind != "pdf"]
+        if kit.cover is not None:
+            sources.append(str(kit.cover.get("template", DEFAULT_COVER)))
+        names: set[str] = set()
+        for source in sources:
+            if source not in self._names:
+                self._names[source] = analyse(self.env, source).names
+            names |= self._names[source]
+        return frozenset(names)
+
     def _reads_any(self, doc: Document, names: frozenset[str]) -> bool:
         """Does the document's template (with everything it includes) read any of names?"""
         if doc.kind == "pdf":

@@ -26,6 +26,32 @@ class Row:
     label: str = ""      # the name column's text, for bookmarks
 
 
+def column_problems(rows: list[Row], display: str, kit_id: str, reads: frozenset[str],
+                    variables: frozenset[str]) -> list[Problem]:
+    """Roster columns no template of the kit reads: their values would print nowhere.
+    None used at all is an error (the packets would not be personalised); an unused column
+    beside used ones is a warning (it may be there for the coordinator)."""
+    import difflib
+
+    columns = sorted({k for row in rows for k in row.values})
+    used = [c for c in columns if c in reads]
+    wanted = sorted(variables & reads) or sorted(reads)
+    if not used:
+        return [Problem(display, 1, f"none of the roster's columns ({', '.join(columns)}) is "
+                        f"used by kit '{kit_id}', so no packet would be personalised",
+                        f"Name the header row's columns after the kit's variables: "
+                        f"{', '.join(wanted)}.")]
+    out = []
+    for column in columns:
+        if column not in reads:
+            close = difflib.get_close_matches(column, wanted, n=1, cutoff=0.5)
+            out.append(Problem(display, 1, f"column '{column}' is not used by kit '{kit_id}'",
+                               f"Did you mean '{close[0]}'?" if close else
+                               "Its values print nowhere; remove it or check its name.",
+                               "warning"))
+    return out
+
+
 def read_roster(path: Path, display: str) -> list[Row]:
     """Parse a roster. Every problem names the row (file line) and column."""
     text = read_text(path, display, MAX_ROSTER_BYTES)

@@ -24,7 +24,7 @@ from .options import KitResult
 from .output import Outputs
 from .plan import KitPlan
 from .products import PacketTask, make_shared_packet, personalise_rows
-from .roster import Row, read_roster
+from .roster import Row, column_problems, read_roster
 from .vdp import Line, Run, Slot, combine, combine_booklet, layout
 
 
@@ -34,9 +34,15 @@ def build_roster(b: Builder, name: str, roster: Path) -> KitResult:
     started = time.perf_counter()
     kit = load_kit(b.project, name)
     display = b.project.rel(roster)
-    build = _RosterBuild(b, kit, display, read_roster(roster, display))
+    rows = read_roster(roster, display)
+    columns = column_problems(rows, display, kit.id, b.planner.reads(kit),
+                              frozenset(kit.variables))
+    if any(p.severity == "error" for p in columns):
+        raise InputError([p for p in columns if p.severity == "error"])
+    build = _RosterBuild(b, kit, display, rows)
     used, assigned = build.render()
-    warnings = build.warnings(used)
+    warnings = sorted([f"{p.file}: {p.message}" + (f" ({p.hint})" if p.hint else "")
+                       for p in columns] + build.warnings(used))
     if b.options.strict and warnings:
         raise InputError([Problem(kit.display, None, f"warning: {m}") for m in warnings])
     files, pages = build.produce(used, assigned)
