@@ -133,3 +133,19 @@ def test_typos_in_templates_get_suggestions(project: Path, run: Callable[..., Re
     assert "alpha.html:7: error: template syntax error: No filter named 'dat'." in result.output
     assert "Did you mean 'date'?" in result.output
     assert "1 problem found." in result.output
+
+
+def test_a_misspelt_event_value_is_caught(project: Path, run: Callable[..., Result]) -> None:
+    """--set/--vars values no template reads would leave the kit's default in print."""
+    event = project / "events.yaml"
+    event.write_text("event_nmae: Main Street\nevent_date: 2027-01-10\n")
+    built = run("build", "mini", "--vars", str(event))
+    assert built.exit_code == 0
+    assert "events.yaml: 'event_nmae' is not used by mini (Did you mean 'event_name'?)" \
+        in built.output
+    checked = run("check", "mini", "--set", "event_nmae=Main Street")
+    assert "--set: warning: 'event_nmae' is not used by mini" in checked.output
+    strict = run("--strict", "build", "mini", "--set", "event_nmae=X", "--name", "strict")
+    assert strict.exit_code == 1 and "Did you mean 'event_name'?" in strict.output
+    assert not (project / "build/mini-strict").exists()
+    assert "not used" not in run("build", "mini", "--set", "event_name=X").output

@@ -235,8 +235,14 @@ class Builder:
                 problems.extend(exc.problems)
         if problems:
             raise InputError(problems)
+        unused = self.planner.unused_values(kits, self.options.settings)
+        if unused and self.options.strict:
+            raise InputError(unused)
         self.render_kits(work)
-        return self._produce(work, started)
+        results = self._produce(work, started)
+        if results and unused:
+            results[0].warnings[:0] = [p.one_line() for p in unused]
+        return results
 
     def _produce(self, work: Sequence[KitWork], started: float) -> list[KitResult]:
         """Assemble every kit that changed (in parallel), then write, kit by kit."""

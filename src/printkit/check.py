@@ -227,6 +227,7 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
                 problems.append(Problem(project.rel(Path(path)), line,
                                         f"placeholder text '{match.group(0)}' would be printed",
                                         "Finish or remove it before printing."))
+    problems.extend(planner.unused_values(kits, settings))
     unique: list[Problem] = []
     if roster is not None:
         problems.extend(check_roster(project, planner, kits, settings, roster))

@@ -23,6 +23,11 @@ class Problem:
     hint: str = ""
     severity: str = "error"  # "error" or "warning"
 
+    def one_line(self) -> str:
+        """For a build's warning list: where, what, and the hint in brackets."""
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         text = f"{where}: {self.severity}: {self.message}"

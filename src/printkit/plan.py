@@ -202,6 +202,31 @@ class Planner:
             names |= self._names[source]
         return frozenset(names)
 
+    def unused_values(self, kits: Sequence[Kit], settings: Settings) -> list[Problem]:
+        """Warnings for values from --vars files and --set that no template of ``kits``
+        reads (a misspelt event variable would otherwise leave its default in print)."""
+        import difflib
+
+        reads: set[str] = set()
+        known: set[str] = set()
+        for kit in kits:
+            reads |= self.reads(kit)
+            known |= set(kit.variables)
+        known |= set(self.project.config.get("variables", {}) or {})
+        wanted = sorted(known & reads) or sorted(reads)
+        out = []
+        layers = [*settings.vars_layers, *([settings.set_layer] if settings.set_layer else [])]
+        names = ", ".join(k.id for k in kits)
+        for layer in layers:
+            for key in layer.values:
+                if key in reads:
+                    continue
+                close = difflib.get_close_matches(key, wanted, n=1, cutoff=0.6)
+                out.append(Problem(layer.name, None, f"'{key}' is not used by {names}",
+                                   f"Did you mean '{close[0]}'?" if close else
+                                   "No template reads it, so it prints nowhere.", "warning"))
+        return out
+
     def _reads_any(self, doc: Document, names: frozenset[str]) -> bool:
         """Does the document's template (with everything it includes) read any of names?"""
         if doc.kind == "pdf":

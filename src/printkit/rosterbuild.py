@@ -37,12 +37,12 @@ def build_roster(b: Builder, name: str, roster: Path) -> KitResult:
     rows = read_roster(roster, display)
     columns = column_problems(rows, display, kit.id, b.planner.reads(kit),
                               frozenset(kit.variables))
+    columns += b.planner.unused_values([kit], b.options.settings)
     if any(p.severity == "error" for p in columns):
         raise InputError([p for p in columns if p.severity == "error"])
     build = _RosterBuild(b, kit, display, rows)
     used, assigned = build.render()
-    warnings = sorted([f"{p.file}: {p.message}" + (f" ({p.hint})" if p.hint else "")
-                       for p in columns] + build.warnings(used))
+    warnings = sorted([p.one_line() for p in columns] + build.warnings(used))
     if b.options.strict and warnings:
         raise InputError([Problem(kit.display, None, f"warning: {m}") for m in warnings])
     files, pages = build.produce(used, assigned)
