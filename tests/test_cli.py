@@ -149,3 +149,13 @@ def test_a_misspelt_event_value_is_caught(project: Path, run: Callable[..., Resu
     assert strict.exit_code == 1 and "Did you mean 'event_name'?" in strict.output
     assert not (project / "build/mini-strict").exists()
     assert "not used" not in run("build", "mini", "--set", "event_name=X").output
+
+
+def test_check_warns_of_a_kit_variable_no_template_reads(project: Path,
+                                                         run: Callable[..., Result]) -> None:
+    text = (project / "kits/mini.yaml").read_text()
+    (project / "kits/mini.yaml").write_text(text.replace("  event_name:", "  event_nmae:"))
+    result = run("check", "mini")
+    assert ("kits/mini.yaml:6: warning: variable 'event_nmae' is not used by any of the "
+            "kit's templates") in result.output
+    assert "Did you mean 'event_name'?" in result.output

@@ -197,6 +197,7 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
                                             f"resource id '{rid}' is not in "
                                             "data/resources.yaml",
                                             "Add the entry to the registry or fix the id."))
+        problems.extend(_unused_kit_variables(planner, kit))
         try:
             plan = planner.plan(kit, settings)
         except InputError as exc:
@@ -235,6 +236,24 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
         if p not in unique:
             unique.append(p)
     return unique
+
+
+def _unused_kit_variables(planner: Planner, kit: Kit) -> list[Problem]:
+    """A kit variable none of its templates reads (a misspelt name prints the default)."""
+    import difflib
+
+    try:
+        reads = planner.reads(kit)
+    except InputError:
+        return []  # the template's own error is reported where it is
+    out = []
+    for name in sorted(set(kit.variables) - reads):
+        close = difflib.get_close_matches(name, sorted(reads), n=1, cutoff=0.6)
+        out.append(Problem(kit.display, kit.lines.get("variables"),
+                           f"variable '{name}' is not used by any of the kit's templates",
+                           f"Did you mean '{close[0]}'?" if close else
+                           "Remove it, or use it in a template.", "warning"))
+    return out
 
 
 def _chain(env: object, template: str) -> list[str]:
