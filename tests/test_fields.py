@@ -249,3 +249,31 @@ def test_any_name_is_printed_within_its_line_and_reads_back(text: str, bold: boo
     if line.glyphs:  # TJ-set text: its width (with kerning) fits the line
         kerned = width - sum(adj for _, adj in line.glyphs) * line.size / 1000
         assert spot.left - 0.01 <= line.x and line.x + kerned <= spot.right + 0.01
+
+
+PAGE_TWO = """{% extends "layouts/handout.html" %}
+{% block title %}A letter{% endblock %}
+{% block content %}
+<div style="height: 8in; border: 1pt solid #ccc">Filler that pushes the greeting over.</div>
+<table><tr><td>Name</td><td style="text-align: right">{{ name | field }}</td></tr></table>
+{% endblock %}
+"""
+
+
+@pytest.mark.slow
+def test_a_field_on_a_later_page_in_a_table_cell(project: Path,
+                                                 run: Callable[..., Result]) -> None:
+    _kit(project, PAGE_TWO)
+    roster = _roster(project, [("Jordan Lee", ""), ("Pat Smith", "")])
+    result = run("build", "letter", "--roster", str(roster), "-v")
+    assert result.exit_code == 0, result.output
+    assert _renders(result.output, "docs/mini/letter.html") == 1
+    packet = project / "build/letter/roster/pat-smith.pdf"
+    assert run("build", "letter", "--set", "name=Pat Smith", "--name", "pat").exit_code == 0
+    full = project / "build/letter-pat/letter.pdf"
+    pages = len(PdfReader(full).pages)
+    assert len(PdfReader(packet).pages) == pages
+    letter_pages = [n for n in range(1, pages + 1) if "Pat Smith" in pdftotext(full, n, n)]
+    assert letter_pages and all("Pat Smith" in pdftotext(packet, n, n) for n in letter_pages)
+    for number in range(1, pages + 1):
+        assert _pixels_differing(_page_png(full, number), _page_png(packet, number)) < 0.0005
