@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from printkit.fields import PLACEHOLDER, Spot, split
 from printkit.filters import field
-from printkit.vdp import MIN_SHRINK, Slot, face, layout, personalise, prepare
+from printkit.vdp import MIN_SHRINK, FieldSlot, face, layout, personalise, prepare
 
 from .conftest import assert_folds, pdftotext
 
@@ -237,7 +237,7 @@ def test_any_name_is_printed_within_its_line_and_reads_back(text: str, bold: boo
     if line is None:  # only a text far too long for the line is refused
         assert layout(replace(spot, right=100000.0), text) is not None
         return
-    slot = (Slot(0, spot),)
+    slot = (FieldSlot(0, spot),)
     key = f"{bold}"
     if key not in _PREPARED:
         _PREPARED[key] = prepare(_blank_packet(), slot)

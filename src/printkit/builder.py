@@ -26,11 +26,7 @@ from .kit import Kit, load_kit
 from .options import BuildOptions, KitResult, Reporter
 from .output import Outputs
 from .plan import KitPlan, PlannedDoc, Planner
-from .products import (
-    Products,
-    ProductTask,
-    make_products,
-)
+from .products import Products, ProductTask, make_products
 from .project import Project
 from .render import RenderJob, RenderResult
 from .resources import Registry, load_registry
@@ -48,6 +44,11 @@ class KitWork:
     contents: RenderJob | None = None
     press: KitPlan | None = None
     press_contents: RenderJob | None = None
+
+    def render_keys(self) -> list[str]:
+        """Render keys of its cover, documents and contents page (not the press copies)."""
+        keys = [d.job.key for d in self.plan.with_cover() if d.job is not None]
+        return keys + ([self.contents.key] if self.contents is not None else [])
 
 
 class Builder:
@@ -283,17 +284,13 @@ class Builder:
 
     def _result(self, w: KitWork, folder: Path, pages: int, written: list[Path],
                 warnings: list[str], started: float, up_to_date: bool) -> KitResult:
-        keys = {d.job.key for d in w.plan.with_cover() if d.job is not None}
-        if w.contents is not None:
-            keys.add(w.contents.key)
+        keys = set(w.render_keys())
         rendered = len(keys & self.rendered_keys)
         return KitResult(w.plan.kit.id, folder, pages, rendered, len(keys) - rendered,
                          time.perf_counter() - started, written, warnings, up_to_date)
 
     def _warnings(self, w: KitWork) -> list[str]:
-        keys = [d.job.key for d in w.plan.with_cover() if d.job is not None]
-        keys += [w.contents.key] if w.contents is not None else []
-        return sorted({m for key in keys for m in self.entries[key].warnings})
+        return sorted({m for key in w.render_keys() for m in self.entries[key].warnings})
 
     def metadata(self, plan: KitPlan) -> Metadata:
         kit = plan.kit

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, did_you_mean
 from .kit import Kit, load_kit
 from .options import Settings
 from .plan import CONTENTS_TEMPLATE, DEFAULT_COVER, Planner
@@ -240,19 +240,16 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
 
 def _unused_kit_variables(planner: Planner, kit: Kit) -> list[Problem]:
     """A kit variable none of its templates reads (a misspelt name prints the default)."""
-    import difflib
-
     try:
         reads = planner.reads(kit)
     except InputError:
         return []  # the template's own error is reported where it is
     out = []
     for name in sorted(set(kit.variables) - reads):
-        close = difflib.get_close_matches(name, sorted(reads), n=1, cutoff=0.6)
         out.append(Problem(kit.display, kit.lines.get("variables"),
                            f"variable '{name}' is not used by any of the kit's templates",
-                           f"Did you mean '{close[0]}'?" if close else
-                           "Remove it, or use it in a template.", "warning"))
+                           did_you_mean(name, sorted(reads),
+                                        "Remove it, or use it in a template."), "warning"))
     return out
 
 

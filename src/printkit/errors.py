@@ -13,6 +13,15 @@ from pathlib import Path
 import click
 
 
+def did_you_mean(word: str, choices: Iterable[str], otherwise: str,
+                 cutoff: float = 0.6) -> str:
+    """A hint naming the closest choice to a misspelt ``word``, or ``otherwise``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f"Did you mean '{close[0]}'?" if close else otherwise
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding about one place in one file."""

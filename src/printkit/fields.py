@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+from .render import SMALL_PAGE_PT
 
 FIELD_RE = re.compile(r'<span class="pk-field">([^<]*)</span>')
 # Hidden, but laid out like text: the line keeps the height and baseline it has with a name.
@@ -66,7 +68,7 @@ def measure(document: Any) -> list[Spot]:
     """Every field's spot, in document order, from a WeasyPrint Document."""
     spots: list[Spot] = []
     for index, page in enumerate(document.pages):
-        if min(page.width, page.height) * PX < 288:
+        if min(page.width, page.height) * PX < SMALL_PAGE_PT:
             raise NotPlaceable("a field on a card-sized page")
         _collect(page._page_box, (), index, spots)
     return spots
@@ -148,8 +150,7 @@ def link_marks(pdf: bytes, spots: list[Spot]) -> list[Spot]:
             on_page = [s for s in spots if s.page == index]
             if len(marks) != len(on_page):
                 raise NotPlaceable("hidden text beside a field on its page")
-            out.extend(Spot(**{**asdict(s), "mcid": m}) for s, m in
-                       zip(on_page, marks, strict=True))
+            out.extend(replace(s, mcid=m) for s, m in zip(on_page, marks, strict=True))
     return _in_order(spots, out)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import InputError, Problem, problem
+from .errors import InputError, Problem, did_you_mean, problem
 from .project import PAPER_SIZES, Project
 from .schema import validate_kit_data
 from .yamlio import Located, load_yaml
@@ -71,12 +71,9 @@ def resolve_kit_file(project: Project, name: str) -> tuple[str, Path]:
         return path.stem, path.resolve()
     path = project.kits_dir / f"{name}.yaml"
     if not path.is_file():
-        import difflib
-
         known = project.kit_ids()
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"Did you mean '{close[0]}'?" if close else (
-            f"Known kits: {', '.join(known)}." if known else "kits/ has no kits yet.")
+        hint = did_you_mean(name, known, f"Known kits: {', '.join(known)}." if known
+                            else "kits/ has no kits yet.")
         raise problem(f"kits/{name}.yaml", None, f"no kit named '{name}'", hint)
     return name, path
 

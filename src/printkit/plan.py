@@ -17,7 +17,7 @@ import jinja2
 
 from . import __version__
 from .cache import FileHasher, digest
-from .errors import InputError, Problem
+from .errors import InputError, Problem, did_you_mean
 from .kit import Document, Kit
 from .options import Settings
 from .project import Project
@@ -190,23 +190,14 @@ class Planner:
 
     def reads(self, kit: Kit) -> frozenset[str]:
         """Every variable name the kit's templates (cover included) read."""
-        from .templating import analyse
-
         sources = [d.source for d in kit.documents if d.kind != "pdf"]
         if kit.cover is not None:
             sources.append(str(kit.cover.get("template", DEFAULT_COVER)))
-        names: set[str] = set()
-        for source in sources:
-            if source not in self._names:
-                self._names[source] = analyse(self.env, source).names
-            names |= self._names[source]
-        return frozenset(names)
+        return frozenset().union(*(self._template_names(s) for s in sources))
 
     def unused_values(self, kits: Sequence[Kit], settings: Settings) -> list[Problem]:
         """Warnings for values from --vars files and --set that no template of ``kits``
         reads (a misspelt event variable would otherwise leave its default in print)."""
-        import difflib
-
         reads: set[str] = set()
         known: set[str] = set()
         for kit in kits:
@@ -221,10 +212,9 @@ class Planner:
             for key in layer.values:
                 if key in reads:
                     continue
-                close = difflib.get_close_matches(key, wanted, n=1, cutoff=0.6)
                 out.append(Problem(layer.name, None, f"'{key}' is not used by {names}",
-                                   f"Did you mean '{close[0]}'?" if close else
-                                   "No template reads it, so it prints nowhere.", "warning"))
+                                   did_you_mean(key, wanted, "No template reads it, so it "
+                                                "prints nowhere."), "warning"))
         return out
 
     def _reads_any(self, doc: Document, names: frozenset[str]) -> bool:
@@ -233,11 +223,15 @@ class Planner:
             return False
         if doc.variables and names & set(doc.variables):
             return True
-        if doc.source not in self._names:
+        return bool(self._template_names(doc.source) & names)
+
+    def _template_names(self, source: str) -> frozenset[str]:
+        """The variables a template reads, with everything it includes (analysed once)."""
+        if source not in self._names:
             from .templating import analyse
 
-            self._names[doc.source] = analyse(self.env, doc.source).names
-        return bool(self._names[doc.source] & names)
+            self._names[source] = frozenset(analyse(self.env, source).names)
+        return self._names[source]
 
     def _plan_doc(self, kit: Kit, doc: Document, settings: Settings, paper: str) -> PlannedDoc:
         if doc.kind == "pdf":

@@ -16,7 +16,7 @@ from .assemble import (
 )
 from .fields import Spot
 from .kit import Output
-from .vdp import Line, Slot, personalise, prepare
+from .vdp import FieldSlot, Line, personalise, prepare
 
 
 @dataclass(frozen=True)
@@ -84,16 +84,16 @@ class PacketTask:
     spots: tuple[tuple[str, tuple[Spot, ...]], ...]  # (part id, its fields in order)
 
 
-def make_shared_packet(task: PacketTask) -> tuple[bytes, tuple[Slot, ...]]:
+def make_shared_packet(task: PacketTask) -> tuple[bytes, tuple[FieldSlot, ...]]:
     """The packet assembled once and prepared for rows' texts (vdp.py), and its slots in
     the order of the rows' texts."""
     packet, first_pages = assemble_mapped(task.parts, task.meta, task.duplex)
-    slots = tuple(Slot(first_pages[part_id] + spot.page, spot)
+    slots = tuple(FieldSlot(first_pages[part_id] + spot.page, spot)
                   for part_id, spots in task.spots for spot in spots)
     return prepare(packet, slots), slots
 
 
-def personalise_rows(args: tuple[bytes, tuple[Slot, ...],
+def personalise_rows(args: tuple[bytes, tuple[FieldSlot, ...],
                                  tuple[tuple[tuple[Line | None, ...], str], ...]]) -> list[bytes]:
     """Packets for several rows: the shared packet with each row's texts printed in, and
     the row's own title."""

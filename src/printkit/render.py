@@ -151,6 +151,7 @@ class Renderer:
         from weasyprint.urls import FatalURLFetchingError
 
         from .fetcher import make_fetcher
+
         start = time.perf_counter()
         roots = tuple(Path(r) for r in job.allowed_roots)
         deps: dict[str, str] = {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, did_you_mean
 from .slug import unique_names
 from .variables import KEY_RE, RESERVED, parse_value, set_dotted
 from .yamlio import read_text
@@ -31,8 +31,6 @@ def column_problems(rows: list[Row], display: str, kit_id: str, reads: frozenset
     """Roster columns no template of the kit reads: their values would print nowhere.
     None used at all is an error (the packets would not be personalised); an unused column
     beside used ones is a warning (it may be there for the coordinator)."""
-    import difflib
-
     columns = sorted({k for row in rows for k in row.values})
     used = [c for c in columns if c in reads]
     wanted = sorted(variables & reads) or sorted(reads)
@@ -44,10 +42,9 @@ def column_problems(rows: list[Row], display: str, kit_id: str, reads: frozenset
     out = []
     for column in columns:
         if column not in reads:
-            close = difflib.get_close_matches(column, wanted, n=1, cutoff=0.5)
             out.append(Problem(display, 1, f"column '{column}' is not used by kit '{kit_id}'",
-                               f"Did you mean '{close[0]}'?" if close else
-                               "Its values print nowhere; remove it or check its name.",
+                               did_you_mean(column, wanted, "Its values print nowhere; remove "
+                                            "it or check its name.", cutoff=0.5),
                                "warning"))
     return out
 

@@ -25,7 +25,7 @@ from .output import Outputs
 from .plan import KitPlan
 from .products import PacketTask, make_shared_packet, personalise_rows
 from .roster import Row, column_problems, read_roster
-from .vdp import Line, Run, Slot, combine, combine_booklet, layout
+from .vdp import FieldSlot, Line, Run, combine, combine_booklet, layout
 
 
 def build_roster(b: Builder, name: str, roster: Path) -> KitResult:
@@ -52,9 +52,7 @@ def build_roster(b: Builder, name: str, roster: Path) -> KitResult:
         outputs.add(file_name, data)
     written = outputs.commit(prune=("roster", f"{kit.id}-roster-booklet.pdf"))
     b.cache.prune()
-    works = [g.work for g in used]
-    keys = {d.job.key for w in works for d in w.plan.with_cover() if d.job is not None}
-    keys |= {w.contents.key for w in works if w.contents is not None}
+    keys = {key for g in used for key in g.work.render_keys()}
     rendered = len(keys & b.rendered_keys)
     return KitResult(kit.id, folder, pages, rendered, len(keys) - rendered,
                      time.perf_counter() - started, written, warnings,
@@ -120,16 +118,14 @@ class _RosterBuild:
 
     def warnings(self, used: list[_Shared]) -> list[str]:
         """The renders' warnings; those of a packet rendered for its row name the row."""
-        seen = {d.job.key for g in self.shared.values() for d in g.work.plan.with_cover()
-                if d.job}
+        seen = {key for g in self.shared.values() for key in g.work.render_keys()}
         found: set[str] = set()
         for g in used:
             own = any(g is f for f in self.full.values())
             where = ", ".join(f"row {self.rows[i].number}" for i in g.rows)
-            jobs = [d.job for d in g.work.plan.with_cover() if d.job is not None]
-            for job in [*jobs, *([g.work.contents] if g.work.contents else [])]:
-                for m in self.b.entries[job.key].warnings:
-                    found.add(f"{self.display} {where}: {m}" if own and job.key not in seen
+            for key in g.work.render_keys():
+                for m in self.b.entries[key].warnings:
+                    found.add(f"{self.display} {where}: {m}" if own and key not in seen
                               else m)
         return sorted(found)
 
@@ -234,7 +230,7 @@ class _Shared:
     spots: tuple[tuple[str, tuple[Spot, ...]], ...] = ()
     problem: str = ""
     prepared: bytes = b""
-    slots: tuple[Slot, ...] = ()
+    slots: tuple[FieldSlot, ...] = ()
 
     def lines(self, texts: tuple[str, ...]) -> tuple[Line | None, ...] | None:
         """Each text laid out in its field; None if any cannot be printed there."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import cache
 from importlib import resources
@@ -10,7 +9,7 @@ from typing import Any
 
 import jsonschema
 
-from .errors import Problem
+from .errors import Problem, did_you_mean
 from .yamlio import Located
 
 
@@ -53,9 +52,7 @@ def _messages(error: jsonschema.ValidationError, loc: Located, display: str) -> 
         for key in instance:
             if key in allowed:
                 continue
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = (f"Did you mean '{close[0]}'?" if close
-                    else f"Known keys here: {', '.join(allowed)}.")
+            hint = did_you_mean(key, allowed, f"Known keys here: {', '.join(allowed)}.")
             out.append(Problem(display, loc.key_line((*path, key)),
                                f"unknown key '{key}' in {where}", hint))
         return out

@@ -29,7 +29,7 @@ MIN_SHRINK = 0.8  # a long text may be set down to 80% of its size; beyond that:
 
 
 @dataclass(frozen=True)
-class Slot:
+class FieldSlot:
     page: int   # page index in the packet
     spot: Spot
 
@@ -170,7 +170,8 @@ def _draw(line: Line, spot: Spot, page_top: float, page_left: float) -> bytes:
     return f"q {ops} Q\n".encode("ascii")
 
 
-def _page_ops(pdf: Any, slots: Sequence[Slot], lines: Sequence[Line | None]) -> dict[int, bytes]:
+def _page_ops(pdf: Any, slots: Sequence[FieldSlot],
+              lines: Sequence[Line | None]) -> dict[int, bytes]:
     ops: dict[int, bytes] = {}
     for slot, line in zip(slots, lines, strict=True):
         ops.setdefault(slot.page, b"")
@@ -181,7 +182,7 @@ def _page_ops(pdf: Any, slots: Sequence[Slot], lines: Sequence[Line | None]) -> 
     return ops
 
 
-def prepare(packet: bytes, slots: Sequence[Slot]) -> bytes:
+def prepare(packet: bytes, slots: Sequence[FieldSlot]) -> bytes:
     """The shared packet, ready for ``personalise``: fonts embedded, placeholders' empty
     marked content removed, and an empty slot stream last on each page with a field."""
     import pikepdf
@@ -210,7 +211,7 @@ def prepare(packet: bytes, slots: Sequence[Slot]) -> bytes:
     return _save(pdf)
 
 
-def personalise(prepared: bytes, slots: Sequence[Slot], lines: Sequence[Line | None],
+def personalise(prepared: bytes, slots: Sequence[FieldSlot], lines: Sequence[Line | None],
                 title: str = "") -> bytes:
     """One row's packet: ``prepared`` with the row's texts in its slots, and ``title``
     (e.g. "Welcome to the Academy: Jordan Lee") as its title, in the XMP packet too."""
@@ -238,8 +239,9 @@ class Run:
     label: str = ""     # its bookmark in the combined file
 
 
-def combine(sources: Sequence[bytes], slots: Sequence[Sequence[Slot]], runs: Sequence[Run],
-            duplex: bool, title: str, producer: str) -> tuple[bytes, int]:
+def combine(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
+            runs: Sequence[Run], duplex: bool, title: str,
+            producer: str) -> tuple[bytes, int]:
     """One print job: each run's pages in order (a duplex packet starts on a front side),
     with a bookmark per run. Pages copied from one source share their fonts, images and
     content streams."""
@@ -273,20 +275,22 @@ def combine(sources: Sequence[bytes], slots: Sequence[Sequence[Slot]], runs: Seq
     return _save(out), len(out.pages)
 
 
-def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[Slot]],
+def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
                     runs: Sequence[Run], mode: str, marks: bool, creep_mm: float,
                     title: str) -> bytes:
     """The combined file as saddle-stitched booklets, one after another: each packet's
     pages are imposed once, and each row's fields are drawn over its own copy."""
     import pikepdf
 
-    from .impose import apply_runs, booklet_sheets, page_size
+    from .impose import apply_runs, booklet_sheets
 
-    sheets = []
-    for source in sources:
-        n, w, h = page_size(source)
-        sheets.append(booklet_sheets(n, w, h, mode, marks, creep_mm * 72 / 25.4))
     opened = [pikepdf.open(io.BytesIO(s)) for s in sources]
+    sheets = []
+    for doc in opened:  # as impose.page_size: the first page's trim box
+        box = doc.pages[0].trimbox
+        sheets.append(booklet_sheets(len(doc.pages), float(box[2]) - float(box[0]),
+                                     float(box[3]) - float(box[1]), mode, marks,
+                                     creep_mm * 72 / 25.4))
     extras = [(run.source, _page_ops(opened[run.source], slots[run.source], run.lines)
                if run.lines is not None else {}) for run in runs]
     return apply_runs(sources, sheets, extras, title)
