@@ -141,7 +141,7 @@ def test_a_misspelt_event_value_is_caught(project: Path, run: Callable[..., Resu
     event.write_text("event_nmae: Main Street\nevent_date: 2027-01-10\n")
     built = run("build", "mini", "--vars", str(event))
     assert built.exit_code == 0
-    assert "events.yaml: 'event_nmae' is not used by mini (Did you mean 'event_name'?)" \
+    assert "events.yaml:1: 'event_nmae' is not used by mini (Did you mean 'event_name'?)" \
         in built.output
     checked = run("check", "mini", "--set", "event_nmae=Main Street")
     assert "--set: warning: 'event_nmae' is not used by mini" in checked.output
@@ -156,6 +156,10 @@ def test_check_warns_of_a_kit_variable_no_template_reads(project: Path,
     text = (project / "kits/mini.yaml").read_text()
     (project / "kits/mini.yaml").write_text(text.replace("  event_name:", "  event_nmae:"))
     result = run("check", "mini")
-    assert ("kits/mini.yaml:6: warning: variable 'event_nmae' is not used by any of the "
+    assert ("kits/mini.yaml:7: warning: variable 'event_nmae' is not used by any of the "
             "kit's templates") in result.output
     assert "Did you mean 'event_name'?" in result.output
+    (project / "kits/child.yaml").write_text("extends: mini\ntitle: Child kit\ndocuments: []\n")
+    child = run("check", "child")  # inherited: reported where it is set
+    assert ("kits/mini.yaml:7: warning: variable 'event_nmae' is not used by any of the "
+            "kit's templates") in child.output

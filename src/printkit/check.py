@@ -197,7 +197,7 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
                                             f"resource id '{rid}' is not in "
                                             "data/resources.yaml",
                                             "Add the entry to the registry or fix the id."))
-        problems.extend(_unused_kit_variables(planner, kit))
+        problems.extend(_unused_kit_variables(project, planner, kit))
         try:
             plan = planner.plan(kit, settings)
         except InputError as exc:
@@ -238,15 +238,21 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
     return unique
 
 
-def _unused_kit_variables(planner: Planner, kit: Kit) -> list[Problem]:
-    """A kit variable none of its templates reads (a misspelt name prints the default)."""
+def _unused_kit_variables(project: Project, planner: Planner, kit: Kit) -> list[Problem]:
+    """A kit variable none of its templates reads (a misspelt name prints the default),
+    reported at its own line in the kit file that sets it (a parent kit, with extends)."""
+    from .yamlio import load_yaml
+
     try:
         reads = planner.reads(kit)
     except InputError:
         return []  # the template's own error is reported where it is
     out = []
     for name in sorted(set(kit.variables) - reads):
-        out.append(Problem(kit.display, kit.lines.get("variables"),
+        source = next((f for k, f in kit.variable_sources.items()
+                       if k == name or k.startswith(name + ".")), kit.display)
+        line = load_yaml(project.root / source, source).key_line(("variables", name))
+        out.append(Problem(source, line,
                            f"variable '{name}' is not used by any of the kit's templates",
                            did_you_mean(name, sorted(reads),
                                         "Remove it, or use it in a template."), "warning"))

@@ -212,7 +212,8 @@ class Planner:
             for key in layer.values:
                 if key in reads:
                     continue
-                out.append(Problem(layer.name, None, f"'{key}' is not used by {names}",
+                out.append(Problem(layer.name, layer.lines.get(key),
+                                   f"'{key}' is not used by {names}",
                                    did_you_mean(key, wanted, "No template reads it, so it "
                                                 "prints nowhere."), "warning"))
         return out

@@ -30,6 +30,7 @@ class Layer:
 
     name: str
     values: Mapping[str, Any]
+    lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line, if a file
 
 
 @dataclass
@@ -111,5 +112,5 @@ def load_vars_file(path: Path, display: str) -> Layer:
                                     f"'{key}' is reserved by printkit", "Choose another name."))
     if problems:
         raise InputError(problems)
-    return Layer(display, loc.data)
+    return Layer(display, loc.data, {k: loc.key_line((k,)) or 1 for k in loc.data})
 
