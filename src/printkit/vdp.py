@@ -264,9 +264,8 @@ def combine(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
             out.add_blank_page(page_size=(float(box[2]) - float(box[0]),
                                           float(box[3]) - float(box[1])))
     for page in out.pages:  # the packets' structure trees are not carried over
-        for key in ("/StructParents",):
-            if key in page.obj:
-                del page.obj[key]
+        if "/StructParents" in page.obj:
+            del page.obj.StructParents
     with out.open_outline() as outline:
         outline.root.extend(pikepdf.OutlineItem(label, page) for label, page in marks if label)
     out.Root.PageMode = pikepdf.Name.UseOutlines
