@@ -74,14 +74,14 @@ def imports_weasyprint(project: Path) -> bool:
 def own_render_seconds(project: Path, kit: str, doc_id: str) -> float:
     """Median time WeasyPrint takes for one document alone (in-process, warm worker)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from printkit.cache import FileHasher
-    from printkit.kit import load_kit
+    from printkit.engine.cache import FileHasher
     from printkit.options import Settings
-    from printkit.plan import Planner
-    from printkit.project import load_project
-    from printkit.render import Renderer
-    from printkit.resources import load_registry
-    from printkit.templating import make_environment
+    from printkit.plan.planner import Planner
+    from printkit.render.renderer import Renderer
+    from printkit.source.kit import load_kit
+    from printkit.source.project import load_project
+    from printkit.source.registry import load_registry
+    from printkit.template.environment import make_environment
 
     proj = load_project(project)
     planner = Planner(proj, make_environment(proj.templates_dir,

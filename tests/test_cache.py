@@ -87,7 +87,7 @@ def test_entries_from_another_user_are_never_used(warm: Path, run: Callable[...,
                                                   tmp_path: Path) -> None:
     """A shared project folder may carry someone else's build/.cache: a planted PDF (or
     compiled template) must not be trusted, however well its hashes match."""
-    from printkit.trust import machine_key
+    from printkit.engine.trust import machine_key
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-user"))
     machine_key.cache_clear()

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from printkit.filters import (
+from printkit.template.filters import (
     FilterError,
     add_days,
     add_months,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from printkit.grey import luma, to_grey
+from printkit.render.grey import luma, to_grey
 
 
 def _pdf() -> bytes:

@@ -8,7 +8,7 @@ import math
 import pytest
 from pypdf import PdfWriter
 
-from printkit.impose import (
+from printkit.produce.impose import (
     booklet_order,
     booklet_sheets,
     card_sheets,

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from printkit.cli import cli
-from printkit.project import load_project
-from printkit.resources import load_registry
+from printkit.source.project import load_project
+from printkit.source.registry import load_registry
 
 from .conftest import REPO, assert_booklet_folds, pdftotext
 

@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from printkit.errors import InputError, UsageError
-from printkit.kit import load_kit
-from printkit.project import Project
-from printkit.roster import read_roster
-from printkit.slug import safe_name, unique_names
-from printkit.variables import Layer, parse_set_options, resolve
+from printkit.source.kit import load_kit
+from printkit.source.project import Project
+from printkit.source.roster import read_roster
+from printkit.source.slug import safe_name, unique_names
+from printkit.source.variables import Layer, parse_set_options, resolve
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -11,7 +11,7 @@ from click.testing import Result
 from pypdf import PdfReader
 
 from printkit.errors import InputError
-from printkit.roster import read_roster
+from printkit.source.roster import read_roster
 
 from .conftest import pdftotext
 

@@ -16,22 +16,22 @@ _EXPORTS = {
     "KitResult": "options",
     "Reporter": "options",
     "Settings": "options",
-    "build": "build",
+    "build": "api",
     "InputError": "errors",
     "PrintkitError": "errors",
     "Problem": "errors",
-    "Kit": "kit",
-    "load_kit": "kit",
-    "Project": "project",
-    "load_project": "project",
+    "Kit": "source.kit",
+    "load_kit": "source.kit",
+    "Project": "source.project",
+    "load_project": "source.project",
 }
 
 if TYPE_CHECKING:
-    from .build import build
-    from .errors import InputError, PrintkitError, Problem
-    from .kit import Kit, load_kit
-    from .options import BuildOptions, KitResult, Reporter, Settings
-    from .project import Project, load_project
+    from printkit.api import build
+    from printkit.errors import InputError, PrintkitError, Problem
+    from printkit.options import BuildOptions, KitResult, Reporter, Settings
+    from printkit.source.kit import Kit, load_kit
+    from printkit.source.project import Project, load_project
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,3 @@
-from .cli import main
+from printkit.cli import main
 
 main()

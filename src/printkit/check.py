@@ -10,13 +10,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import InputError, Problem, did_you_mean
-from .kit import Kit, load_kit
-from .options import Settings
-from .plan import CONTENTS_TEMPLATE, DEFAULT_COVER, Planner
-from .project import Project
-from .resources import Registry, load_registry
-from .templating import ConfinedLoader, analyse, make_environment
+from printkit.errors import InputError, Problem, did_you_mean
+from printkit.options import Settings
+from printkit.plan.planner import CONTENTS_TEMPLATE, DEFAULT_COVER, Planner
+from printkit.source.kit import Kit, load_kit
+from printkit.source.project import Project
+from printkit.source.registry import Registry, load_registry
+from printkit.template.environment import ConfinedLoader, analyse, make_environment
 
 CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 SAMPLE_AGENCIES = {"Anytown Police Department"}
@@ -94,9 +94,9 @@ def check_roster(project: Project, planner: Planner, kits: Sequence[Kit], settin
     """Read the roster and fill the kit's templates with every row (no rendering)."""
     from dataclasses import replace
 
-    from .fonts import missing_characters
-    from .roster import column_problems, read_roster
-    from .variables import Layer
+    from printkit.fonts import missing_characters
+    from printkit.source.roster import column_problems, read_roster
+    from printkit.source.variables import Layer
 
     display = project.rel(roster)
     try:
@@ -152,7 +152,7 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
                                 "Put your agency's name, logo, colours and local contacts in "
                                 "printkit.yaml before printing.", severity="warning"))
     env = make_environment(project.templates_dir, registry)
-    from .cache import FileHasher
+    from printkit.engine.cache import FileHasher
 
     planner = Planner(project, env, FileHasher())
     for sheet in project.stylesheets:
@@ -241,7 +241,7 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
 def _unused_kit_variables(project: Project, planner: Planner, kit: Kit) -> list[Problem]:
     """A kit variable none of its templates reads (a misspelt name prints the default),
     reported at its own line in the kit file that sets it (a parent kit, with extends)."""
-    from .yamlio import load_yaml
+    from printkit.source.yamlio import load_yaml
 
     try:
         reads = planner.reads(kit)

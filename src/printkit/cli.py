@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import InputError, Problem, UsageError
+from printkit import __version__
+from printkit.errors import InputError, Problem, UsageError
 
 
 class Context:
@@ -22,7 +22,7 @@ class Context:
         self.strict = False
 
     def project(self) -> Any:
-        from .project import load_project
+        from printkit.source.project import load_project
 
         return load_project(self.directory or Path.cwd())
 
@@ -37,8 +37,8 @@ def _absolute(path: Path | None) -> Path | None:
 def _settings(project: Any, sets: tuple[str, ...], vars_files: tuple[Path, ...],
               **extra: Any) -> Any:
     """Settings from --vars files (in order) and --set values, plus any build options."""
-    from .options import Settings
-    from .variables import load_vars_file, parse_set_options
+    from printkit.options import Settings
+    from printkit.source.variables import load_vars_file, parse_set_options
 
     layers = []
     for file in vars_files:
@@ -151,9 +151,9 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
           paper: str | None, grayscale: bool, pdfa: bool, press: bool, jobs: int,
           no_cache: bool) -> None:
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
-    from .build import build as run_build
-    from .options import BuildOptions
-    from .slug import safe_name
+    from printkit.api import build as run_build
+    from printkit.options import BuildOptions
+    from printkit.source.slug import safe_name
 
     project = ctx.project()
     settings = _settings(project, sets, vars_files, paper=paper.lower() if paper else None,
@@ -200,7 +200,7 @@ def check(ctx: Context, kits: tuple[str, ...], sets: tuple[str, ...],
           vars_files: tuple[Path, ...], roster: Path | None) -> None:
     """Find every mistake in KITS (or all kits) without rendering: kit keys, templates,
     variables, assets, alt text and the resource registry."""
-    from .check import check as run_check
+    from printkit.check import check as run_check
 
     project = ctx.project()
     problems = run_check(project, list(kits), _settings(project, sets, vars_files),
@@ -223,7 +223,7 @@ def check(ctx: Context, kits: tuple[str, ...], sets: tuple[str, ...],
 @pass_ctx
 def list_kits(ctx: Context) -> None:
     """List the kits: id, title, audience and documents."""
-    from .kit import load_kit
+    from printkit.source.kit import load_kit
 
     project = ctx.project()
     for kit_id in project.kit_ids():
@@ -244,7 +244,7 @@ def list_kits(ctx: Context) -> None:
 @_common
 def schema() -> None:
     """Print the kit JSON Schema (for editor autocompletion)."""
-    from .schema import kit_schema
+    from printkit.source.schema import kit_schema
 
     click.echo(json.dumps(kit_schema(), indent=2))
 
@@ -258,9 +258,9 @@ def schema() -> None:
 @pass_ctx
 def show(ctx: Context, kit: str, sets: tuple[str, ...], vars_files: tuple[Path, ...]) -> None:
     """Show KIT as resolved: settings, documents, and every variable with its source."""
-    from .kit import load_kit
-    from .plan import layers_for
-    from .variables import resolve
+    from printkit.plan.planner import layers_for
+    from printkit.source.kit import load_kit
+    from printkit.source.variables import resolve
 
     project = ctx.project()
     k = load_kit(project, kit)
@@ -301,8 +301,8 @@ def impose(source: Path, target: Path, layout: str, sheet: str, marks: bool, cre
     """Impose any PDF: SOURCE -> TARGET as a booklet, 2-up, 4-up or card sheet."""
     from pypdf.errors import PdfReadError
 
-    from .atomic import write_bytes
-    from .impose import make_booklet, make_card_sheet, make_cut_sheet
+    from printkit.engine.atomic import write_bytes
+    from printkit.produce.impose import make_booklet, make_card_sheet, make_cut_sheet
 
     data = source.read_bytes()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .variables import Layer
+from printkit.source.variables import Layer
 
 
 @dataclass(frozen=True)

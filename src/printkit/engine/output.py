@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .atomic import write_bytes
-from .errors import OutputError
+from printkit.engine.atomic import write_bytes
+from printkit.errors import OutputError
 
 
 class Outputs:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .assemble import (
+from printkit.personalise.fields import Spot
+from printkit.personalise.vdp import FieldSlot, Line, personalise, prepare
+from printkit.produce.reading import (
     Metadata,
     Part,
     assemble_handout,
@@ -14,9 +16,7 @@ from .assemble import (
     assemble_reading,
     page_count,
 )
-from .fields import Spot
-from .kit import Output
-from .vdp import FieldSlot, Line, personalise, prepare
+from printkit.source.kit import Output
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Products:
 
 
 def make_products(task: ProductTask) -> Products:
-    from .impose import make_booklet, make_card_sheet, make_cut_sheet, press_ready
+    from printkit.produce.impose import make_booklet, make_card_sheet, make_cut_sheet, press_ready
 
     out = Products()
     reading = assemble_reading(task.parts, task.meta, task.duplex)

@@ -62,7 +62,7 @@ def verify(data: bytes, mac: str) -> bool:
 def code_digest() -> str:
     """Hash of printkit's own code and data files: a changed printkit never reuses a
     cached render or a recorded build (the version number alone can stay the same)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
     for path in sorted(package.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".json"):

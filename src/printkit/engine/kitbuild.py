@@ -18,19 +18,19 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from . import __version__
-from .assemble import Metadata, Part, page_count, place
-from .cache import Cache, Entry, FileHasher, digest
-from .errors import InputError, Problem
-from .kit import Kit, load_kit
-from .options import BuildOptions, KitResult, Reporter
-from .output import Outputs
-from .plan import KitPlan, PlannedDoc, Planner
-from .products import Products, ProductTask, make_products
-from .project import Project
-from .render import RenderJob, RenderResult
-from .resources import Registry, load_registry
-from .templating import make_environment
+from printkit import __version__
+from printkit.engine.cache import Cache, Entry, FileHasher, digest
+from printkit.engine.output import Outputs
+from printkit.errors import InputError, Problem
+from printkit.options import BuildOptions, KitResult, Reporter
+from printkit.plan.planner import KitPlan, PlannedDoc, Planner
+from printkit.produce.products import Products, ProductTask, make_products
+from printkit.produce.reading import Metadata, Part, page_count, place
+from printkit.render.renderer import RenderJob, RenderResult
+from printkit.source.kit import Kit, load_kit
+from printkit.source.project import Project
+from printkit.source.registry import Registry, load_registry
+from printkit.template.environment import make_environment
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -113,7 +113,7 @@ class Builder:
     # -- rendering with the cache -------------------------------------------------------
     def _materialise(self, jobs: Iterable[RenderJob]) -> None:
         """Make sure every job's PDF is in self.entries: from the cache or by rendering."""
-        from .render import render_job
+        from printkit.render.renderer import render_job
 
         todo: dict[str, RenderJob] = {}
         for job in jobs:
@@ -150,7 +150,7 @@ class Builder:
         that turns out to need no render wastes a little CPU in the workers, never time."""
         if self.workers <= 1:
             return
-        from .render import warm_up
+        from printkit.render.renderer import warm_up
 
         sheets = tuple(str(p.resolve()) for p in self.project.stylesheets)
         pool = self._executor()
@@ -377,7 +377,7 @@ class Builder:
             return 1 if entry.small else entry.pages
         key = self.part_key(planned)
         if key not in self._page_counts:
-            from .assemble import reading_page_count
+            from printkit.produce.reading import reading_page_count
 
             self._page_counts[key] = reading_page_count(self._doc_pdf(planned)[0])
         return self._page_counts[key]
@@ -392,7 +392,7 @@ class Builder:
     # -- rosters ------------------------------------------------------------------------
     def build_roster(self, name: str, roster: Path) -> KitResult:
         """One personalised packet per roster row, plus the class's print files."""
-        from .rosterbuild import build_roster
+        from printkit.personalise.pipeline import build_roster
 
         return build_roster(self, name, roster)
 

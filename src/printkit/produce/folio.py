@@ -20,8 +20,8 @@ from pypdf.generic import (
     NumberObject,
 )
 
-from .fonts import regular_font
-from .render import SMALL_PAGE_PT
+from printkit.fonts import regular_font
+from printkit.render.renderer import SMALL_PAGE_PT
 
 FONT_NAME = "/PKFolio"
 FIRST, LAST = 32, 255

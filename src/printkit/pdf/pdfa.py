@@ -21,7 +21,7 @@ from pypdf.generic import (
 )
 
 if TYPE_CHECKING:
-    from .assemble import Metadata
+    from printkit.produce.reading import Metadata
 
 XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">

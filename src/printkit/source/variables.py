@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem, UsageError
-from .yamlio import load_yaml
+from printkit.errors import InputError, Problem, UsageError
+from printkit.source.yamlio import load_yaml
 
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

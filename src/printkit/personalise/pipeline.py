@@ -14,18 +14,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .builder import Builder, KitWork
-from .cache import digest
-from .errors import InputError, Problem
-from .fields import Spot
-from .kit import Kit, load_kit
-from .options import KitResult
-from .output import Outputs
-from .plan import KitPlan
-from .products import PacketTask, make_shared_packet, personalise_rows
-from .roster import Row, column_problems, read_roster
-from .vdp import FieldSlot, Line, Run, combine, combine_booklet, layout
+from printkit import __version__
+from printkit.engine.cache import digest
+from printkit.engine.kitbuild import Builder, KitWork
+from printkit.engine.output import Outputs
+from printkit.errors import InputError, Problem
+from printkit.options import KitResult
+from printkit.personalise.fields import Spot
+from printkit.personalise.vdp import FieldSlot, Line, Run, combine, combine_booklet, layout
+from printkit.plan.planner import KitPlan
+from printkit.produce.products import PacketTask, make_shared_packet, personalise_rows
+from printkit.source.kit import Kit, load_kit
+from printkit.source.roster import Row, column_problems, read_roster
 
 
 def build_roster(b: Builder, name: str, roster: Path) -> KitResult:
@@ -68,7 +68,7 @@ class _RosterBuild:
         self.full: dict[str, _Shared] = {}     # rows rendered in full
 
     def plans(self) -> list[KitPlan]:
-        from .variables import Layer
+        from printkit.source.variables import Layer
 
         b, display = self.b, self.display
         plans: list[KitPlan] = []

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem, did_you_mean
-from .slug import unique_names
-from .variables import KEY_RE, RESERVED, parse_value, set_dotted
-from .yamlio import read_text
+from printkit.errors import InputError, Problem, did_you_mean
+from printkit.source.slug import unique_names
+from printkit.source.variables import KEY_RE, RESERVED, parse_value, set_dotted
+from printkit.source.yamlio import read_text
 
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000

@@ -18,7 +18,7 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from .render import SMALL_PAGE_PT
+from printkit.render.renderer import SMALL_PAGE_PT
 
 FIELD_RE = re.compile(r'<span class="pk-field">([^<]*)</span>')
 # Hidden, but laid out like text: the line keeps the height and baseline it has with a name.

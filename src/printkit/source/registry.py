@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
-from .yamlio import load_yaml
+from printkit.errors import InputError, Problem
+from printkit.source.yamlio import load_yaml
 
 STALE_AFTER_DAYS = 365
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

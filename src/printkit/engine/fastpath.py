@@ -13,11 +13,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .atomic import write_text
-from .options import BuildOptions, KitResult
-from .project import CONFIG_NAME, Project
-from .trust import code_digest, seal, verify
+from printkit import __version__
+from printkit.engine.atomic import write_text
+from printkit.engine.trust import code_digest, seal, verify
+from printkit.options import BuildOptions, KitResult
+from printkit.source.project import CONFIG_NAME, Project
 
 INPUT_DIRS = ("kits", "templates", "assets", "data")
 ENGINES = ("weasyprint", "pypdf", "jinja2", "fontpkg-atkinson-hyperlegible", "pyyaml")

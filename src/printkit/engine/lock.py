@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .errors import PrintkitError
+from printkit.errors import PrintkitError
 
 WAIT_SECONDS = 600
 

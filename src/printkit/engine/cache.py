@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_bytes, write_text
-from .trust import seal, verify
+from printkit.engine.atomic import write_bytes, write_text
+from printkit.engine.trust import seal, verify
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .fields import Spot, page_contents
-from .fonts import FACES, font_dir
+from printkit.fonts import FACES, font_dir
+from printkit.personalise.fields import Spot, page_contents
 
 XMP_TITLE_RE = re.compile(rb'(<dc:title><rdf:Alt><rdf:li xml:lang="x-default">)(.*?)(</rdf:li>)',
                           re.S)
@@ -281,7 +281,7 @@ def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot
     pages are imposed once, and each row's fields are drawn over its own copy."""
     import pikepdf
 
-    from .impose import apply_runs, booklet_sheets
+    from printkit.produce.impose import apply_runs, booklet_sheets
 
     opened = [pikepdf.open(io.BytesIO(s)) for s in sources]
     sheets = []

@@ -17,11 +17,11 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from .errors import problem
-from .filters import FILTERS, FilterError
-from .resources import Registry, Resource
-from .trust import seal, verify
-from .yamlio import read_text
+from printkit.engine.trust import seal, verify
+from printkit.errors import problem
+from printkit.source.registry import Registry, Resource
+from printkit.source.yamlio import read_text
+from printkit.template.filters import FILTERS, FilterError
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
@@ -78,7 +78,7 @@ class SealedBytecodeCache(jinja2.BytecodeCache):
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from .atomic import write_bytes
+        from printkit.engine.atomic import write_bytes
 
         data = bucket.bytecode_to_string()
         with contextlib.suppress(OSError):

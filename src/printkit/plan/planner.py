@@ -15,15 +15,15 @@ from typing import Any
 
 import jinja2
 
-from . import __version__
-from .cache import FileHasher, digest
-from .errors import InputError, Problem, did_you_mean
-from .kit import Document, Kit
-from .options import Settings
-from .project import Project
-from .render import RenderJob
-from .templating import render_markdown, render_template
-from .variables import Layer, Resolved, resolve
+from printkit import __version__
+from printkit.engine.cache import FileHasher, digest
+from printkit.errors import InputError, Problem, did_you_mean
+from printkit.options import Settings
+from printkit.render.renderer import RenderJob
+from printkit.source.kit import Document, Kit
+from printkit.source.project import Project
+from printkit.source.variables import Layer, Resolved, resolve
+from printkit.template.environment import render_markdown, render_template
 
 TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
 H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
@@ -63,7 +63,7 @@ class KitPlan:
 
 
 def engine_versions() -> dict[str, str]:
-    from .trust import code_digest
+    from printkit.engine.trust import code_digest
 
     return {"printkit": __version__, "code": code_digest(), "weasyprint": version("weasyprint"),
             "font": version("fontpkg-atkinson-hyperlegible")}
@@ -172,7 +172,7 @@ class Planner:
         """A personalised document as its skeleton (fields.py), the texts of its fields,
         and why not. Documents without fields, and those whose title or contents-page
         summary would change with a field's text, come back unchanged (with no texts)."""
-        from .fields import split
+        from printkit.personalise.fields import split
 
         job = planned.job
         if job is None or 'class="pk-field"' not in job.html:
@@ -229,7 +229,7 @@ class Planner:
     def _template_names(self, source: str) -> frozenset[str]:
         """The variables a template reads, with everything it includes (analysed once)."""
         if source not in self._names:
-            from .templating import analyse
+            from printkit.template.environment import analyse
 
             self._names[source] = frozenset(analyse(self.env, source).names)
         return self._names[source]
@@ -273,6 +273,6 @@ def _html_title(html: str) -> str:
 
 
 def _font_root() -> Path:
-    from .fonts import font_dir
+    from printkit.fonts import font_dir
 
     return font_dir()

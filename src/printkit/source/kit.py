@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import InputError, Problem, did_you_mean, problem
-from .project import PAPER_SIZES, Project
-from .schema import validate_kit_data
-from .yamlio import Located, load_yaml
+from printkit.errors import InputError, Problem, did_you_mean, problem
+from printkit.source.project import PAPER_SIZES, Project
+from printkit.source.schema import validate_kit_data
+from printkit.source.yamlio import Located, load_yaml
 
 DocKind = Literal["html", "markdown", "pdf"]
 OUTPUT_NAMES = ("reading", "handouts", "booklet", "cut-sheets", "cards")

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ProjectError, problem
-from .yamlio import Located, as_mapping, load_yaml
+from printkit.errors import ProjectError, problem
+from printkit.source.yamlio import Located, as_mapping, load_yaml
 
 CONFIG_NAME = "printkit.yaml"
 PAPER_SIZES: Mapping[str, tuple[float, float]] = {

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import problem
+from printkit.errors import problem
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000

@@ -23,8 +23,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from . import folio
-from .tags import StructureMerger
+from printkit.pdf.structure import StructureMerger
+from printkit.produce import folio
 
 LINK_PREFIX = "https://printkit.invalid/doc/"
 
@@ -142,7 +142,7 @@ def _blank(writer: PdfWriter, width: float, height: float,
 def _finish(writer: PdfWriter, meta: Metadata, first: PdfReader) -> bytes:
     writer.pdf_header = b"%PDF-1.7"
     if meta.archive:
-        from .archive import make_archival
+        from printkit.pdf.pdfa import make_archival
 
         make_archival(writer, meta, first)
     for page in writer.pages:  # stamping leaves a page's content decoded
@@ -274,7 +274,7 @@ def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: floa
     crop marks: a proof to read and check. The ten-up sheet is the file to print."""
     from pypdf import Transformation
 
-    from .impose import MARK_ZONE, _append_ops, _crop_marks
+    from printkit.produce.impose import MARK_ZONE, _append_ops, _crop_marks
 
     page = writer.add_blank_page(width, height)
     source = PdfWriter()

@@ -9,13 +9,13 @@ from typing import Any
 
 import jsonschema
 
-from .errors import Problem, did_you_mean
-from .yamlio import Located
+from printkit.errors import Problem, did_you_mean
+from printkit.source.yamlio import Located
 
 
 @cache
 def kit_schema() -> dict[str, Any]:
-    text = resources.files("printkit").joinpath("kit_schema.json").read_text("utf-8")
+    text = resources.files("printkit.source").joinpath("kit_schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .project import PAPER_SIZES
+from printkit.source.project import PAPER_SIZES
 
 # A document that takes longer than this to render is stopped (runaway CSS or a huge table).
 RENDER_TIME_LIMIT = int(os.environ.get("PRINTKIT_RENDER_TIME_LIMIT", "120"))
@@ -102,7 +102,7 @@ class Renderer:
             import weasyprint
             from weasyprint.text.fonts import FontConfiguration
         except (ImportError, OSError) as exc:
-            from .errors import RenderError
+            from printkit.errors import RenderError
 
             raise RenderError(
                 f"WeasyPrint cannot start: {exc}\n    It needs the Pango and HarfBuzz "
@@ -110,7 +110,7 @@ class Renderer:
                 "'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0'."
             ) from None
 
-        from .fonts import font_face_css
+        from printkit.fonts import font_face_css
 
         self.wp = weasyprint
         self.font_config = FontConfiguration()
@@ -122,7 +122,7 @@ class Renderer:
         logging.getLogger("weasyprint").propagate = False
 
     def _stylesheet(self, path: str, roots: tuple[Path, ...]) -> tuple[Any, dict[str, str]]:
-        from .fetcher import make_fetcher
+        from printkit.render.fetcher import make_fetcher
 
         st = os.stat(path)
         key = (path, st.st_mtime, st.st_size)
@@ -150,7 +150,7 @@ class Renderer:
     def render(self, job: RenderJob) -> RenderResult:
         from weasyprint.urls import FatalURLFetchingError
 
-        from .fetcher import make_fetcher
+        from printkit.render.fetcher import make_fetcher
 
         start = time.perf_counter()
         roots = tuple(Path(r) for r in job.allowed_roots)
@@ -173,7 +173,7 @@ class Renderer:
                 result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged,
                                                 pdf_variant=job.variant or None)
                 if job.grayscale:
-                    from .grey import to_grey
+                    from printkit.render.grey import to_grey
 
                     result.pdf = to_grey(result.pdf)
                 result.pages = len(document.pages)
@@ -219,8 +219,8 @@ class Renderer:
 def _place_fields(document: Any, result: RenderResult, grey: bool) -> None:
     from dataclasses import replace
 
-    from .fields import NotPlaceable, link_marks, measure
-    from .grey import luma
+    from printkit.personalise.fields import NotPlaceable, link_marks, measure
+    from printkit.render.grey import luma
 
     try:
         spots = measure(document)

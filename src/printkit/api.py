@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .errors import InputError, Problem, UsageError
-from .options import BuildOptions, KitResult, Reporter
-from .project import Project
+from printkit.errors import InputError, Problem, UsageError
+from printkit.options import BuildOptions, KitResult, Reporter
+from printkit.source.project import Project
 
 
 def build(project: Project, names: Sequence[str], options: BuildOptions | None = None,
           reporter: Reporter | None = None) -> list[KitResult]:
     """Build the named kits (every kit when ``names`` is empty)."""
-    from . import fastpath
+    from printkit.engine import fastpath
 
     options = options or BuildOptions()
     names = list(names) or project.kit_ids()
@@ -28,8 +28,8 @@ def build(project: Project, names: Sequence[str], options: BuildOptions | None =
         if reporter is not None:
             reporter.detail("nothing changed since the last build: outputs are up to date")
         return previous
-    from .builder import Builder
-    from .lock import build_lock
+    from printkit.engine.kitbuild import Builder
+    from printkit.engine.lock import build_lock
 
     say = reporter.warning if reporter is not None else (lambda message: None)
     with build_lock(project.build_dir, say), Builder(project, options, reporter) as builder:

@@ -1,0 +1,1 @@
+"""Shared PDF primitives: text and fonts, marks, structure tags, PDF/A, metadata."""

@@ -1,0 +1,1 @@
+"""Roster packets: fields, variable-data printing and the roster pipeline."""

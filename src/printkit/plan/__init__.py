@@ -1,0 +1,1 @@
+"""Pure planning (no PDF): render jobs and the one recipe for every key."""

@@ -1,0 +1,1 @@
+"""Bytes in, bytes out: reading copy, handouts, imposition, press files, products."""

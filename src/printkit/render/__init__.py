@@ -1,0 +1,1 @@
+"""HTML to PDF: the only package that imports WeasyPrint (lazily, in workers)."""

@@ -1,0 +1,1 @@
+"""The Jinja2 sandbox, template analysis, Markdown and filters."""
