@@ -1,10 +1,13 @@
-"""Build kits: the library's entry point. Light to import: the engine (builder.py) is
-loaded only when there is something to do."""
+"""The library's entry point: the no-change fast path, the build lock, and the pipeline for
+the job (a kit build, or a roster build). Light to import: the engine is loaded only when
+there is something to do."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
+from printkit.engine import fastpath
 from printkit.errors import InputError, Problem, UsageError
 from printkit.options import BuildOptions, KitResult, Reporter
 from printkit.source.project import Project
@@ -13,8 +16,6 @@ from printkit.source.project import Project
 def build(project: Project, names: Sequence[str], options: BuildOptions | None = None,
           reporter: Reporter | None = None) -> list[KitResult]:
     """Build the named kits (every kit when ``names`` is empty)."""
-    from printkit.engine import fastpath
-
     options = options or BuildOptions()
     names = list(names) or project.kit_ids()
     if not names:
@@ -23,22 +24,58 @@ def build(project: Project, names: Sequence[str], options: BuildOptions | None =
     if options.roster is not None and len(names) != 1:
         raise UsageError("--roster builds one kit: name it, e.g. "
                          "printkit build recruit-academy --roster class.csv")
-    previous = fastpath.lookup(project, names, options)
-    if previous is not None:
-        if reporter is not None:
-            reporter.detail("nothing changed since the last build: outputs are up to date")
-        return previous
-    from printkit.engine.kitbuild import Builder
+    fresh = fastpath.lookup(project, names, options)
+    stale = [n for n in names if n not in fresh]
+    if reporter is not None:
+        for name in fresh:
+            reporter.detail(f"nothing changed since the last build of {name}: up to date")
+    if stale:
+        built = dict(zip(stale, _run(project, stale, options, reporter, fresh), strict=True))
+    else:
+        built = {}
+    return [fresh.get(n) or built[n] for n in names]
+
+
+def _run(project: Project, names: list[str], options: BuildOptions, reporter: Reporter | None,
+         fresh: dict[str, KitResult]) -> list[KitResult]:
+    # The engine, and with it Jinja2 and pypdf, only when there is work to do.
+    from printkit.engine.kitbuild import build_kits
     from printkit.engine.lock import build_lock
+    from printkit.engine.session import Session
+    from printkit.personalise.pipeline import build_roster
 
     say = reporter.warning if reporter is not None else (lambda message: None)
-    with build_lock(project.build_dir, say), Builder(project, options, reporter) as builder:
+    read_elsewhere = frozenset().union(*(r.reads for r in fresh.values()))
+    with build_lock(project.build_dir, say), Session(project, options, reporter) as session:
         if options.roster is not None:
-            results = [builder.build_roster(names[0], options.roster)]
+            results = [build_roster(session, names[0], options.roster)]
         else:
-            results = builder.build(names)
+            results = build_kits(session, names, read_elsewhere)
         fastpath.record(project, names, options, results)
     return results
 
 
-__all__ = ["BuildOptions", "KitResult", "Reporter", "build"]
+def impose(source: Path, target: Path, layout: str, sheet: str = "double",
+           marks: bool = False, creep_mm: float = 0.0, repeat: bool = False) -> None:
+    """Impose any PDF as a booklet, 2-up or 4-up sheets, or a ten-up card sheet."""
+    from printkit.engine.atomic import write_bytes
+    from printkit.pdf.files import pdf_errors, readable_pdf
+    from printkit.produce.impose import make_booklet, make_card_sheet, make_cut_sheet
+
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(source), None, f"cannot read it: {exc.strerror}")]) \
+            from None
+    readable_pdf(data, str(source))
+    with pdf_errors(str(source)):
+        if layout == "saddle":
+            out = make_booklet(data, sheet, marks, creep_mm, source.stem)
+        elif layout == "cards":
+            out = make_card_sheet(data, source.stem)
+        else:
+            out = make_cut_sheet(data, 2 if layout == "2up" else 4, repeat, source.stem)
+    write_bytes(target, out)
+
+
+__all__ = ["BuildOptions", "KitResult", "Reporter", "build", "impose"]

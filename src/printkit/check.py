@@ -1,26 +1,241 @@
 """`printkit check`: validate kits, templates, variables, assets and the registry without
-rendering a single PDF. Reports every problem found, not only the first."""
+rendering a single PDF. Reports every problem found, not only the first.
+
+A check is a list of small named rules over one shared set-up (the same planner a build
+uses); each rule returns the problems it finds."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import jinja2
+
 from printkit.errors import InputError, Problem, did_you_mean
+from printkit.fonts import missing_characters
 from printkit.options import Settings
-from printkit.plan.planner import CONTENTS_TEMPLATE, DEFAULT_COVER, Planner
+from printkit.plan.keys import FileHasher
+from printkit.plan.planner import CONTENTS_TEMPLATE, DEFAULT_COVER, KitPlan, Planner
 from printkit.source.kit import Kit, load_kit
 from printkit.source.project import Project
-from printkit.source.registry import Registry, load_registry
-from printkit.template.environment import ConfinedLoader, analyse, make_environment
+from printkit.source.registry import Registry
+from printkit.source.roster import column_problems, read_roster
+from printkit.source.variables import Layer
+from printkit.source.yamlio import load_yaml
+from printkit.template.analysis import analyse
+from printkit.template.environment import ConfinedLoader, make_environment
 
 CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 SAMPLE_AGENCIES = {"Anytown Police Department"}
 PLACEHOLDER_RE = re.compile(r"\b(lorem ipsum|TODO|TBD|\[VERIFY\])", re.I)
+
+
+@dataclass
+class Checked:
+    """What every rule may look at: the project, its planner and the kits, loaded once."""
+
+    project: Project
+    planner: Planner
+    settings: Settings
+    today: dt.date
+    kits: list[Kit]
+    roster: Path | None = None
+    plans: dict[str, KitPlan] = field(default_factory=dict)  # kits that plan without error
+    found: list[Problem] = field(default_factory=list)       # by the rules before
+
+
+Rule = Callable[[Checked], list[Problem]]
+
+
+def check(project: Project, names: Sequence[str], settings: Settings | None = None,
+          today: dt.date | None = None, roster: Path | None = None) -> list[Problem]:
+    problems: list[Problem] = []
+    try:
+        planner = Planner.open(project)
+    except InputError as exc:  # a broken registry: report it, check the rest
+        problems.extend(exc.problems)
+        registry = Registry(None)
+        planner = Planner(project, registry,
+                          make_environment(project.templates_dir, registry), FileHasher())
+    kits: list[Kit] = []
+    for name in list(names) or project.kit_ids():
+        try:
+            kits.append(load_kit(project, name))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    checked = Checked(project, planner, settings or Settings(), today or dt.date.today(),
+                      kits, roster, found=problems)
+    for rule in RULES:
+        problems.extend(rule(checked))
+    return list(dict.fromkeys(problems))
+
+
+def registry_is_current(c: Checked) -> list[Problem]:
+    registry, project = c.planner.registry, c.project
+    return [Problem(project.rel(project.registry_file), registry.lines.get(entry.id),
+                    f"resource '{entry.id}' was last verified {entry.verified} "
+                    "(over a year ago)",
+                    "Check the number and source, then update 'verified:'.",
+                    severity="warning")
+            for entry in registry.stale(c.today)]
+
+
+def agency_is_real(c: Checked) -> list[Problem]:
+    agency = c.project.agency
+    if str(agency.get("name", "")).strip() not in SAMPLE_AGENCIES:
+        return []
+    loc = c.project.config_loc
+    return [Problem("printkit.yaml", loc.line(("agency", "name")) if loc else None,
+                    f"the agency is still the sample one ('{agency.get('name')}')",
+                    "Put your agency's name, logo, colours and local contacts in "
+                    "printkit.yaml before printing.", severity="warning")]
+
+
+def stylesheet_links_resolve(c: Checked) -> list[Problem]:
+    problems = []
+    project = c.project
+    for sheet in project.stylesheets:
+        text = sheet.read_text("utf-8", errors="replace")
+        for number, css_line in enumerate(text.splitlines(), 1):
+            for url in CSS_URL_RE.findall(css_line):
+                if not (urlsplit(url).scheme or url.startswith("/")):
+                    url = project.rel((sheet.parent / unquote(url)).resolve())
+                found = _check_url(project, url, project.rel(sheet), number)
+                if found:
+                    problems.append(found)
+    return problems
+
+
+def templates_parse(c: Checked) -> list[Problem]:
+    """Every template of every kit parses, and names only registry entries that exist."""
+    problems: list[Problem] = []
+    analysed: set[str] = set()
+    for kit in c.kits:
+        templates = [d.source for d in kit.documents if d.kind != "pdf"]
+        if kit.cover is not None:
+            templates.append(str(kit.cover.get("template", DEFAULT_COVER)))
+        if kit.contents_title is not None:
+            templates.append(CONTENTS_TEMPLATE)
+        for template in templates:
+            if template in analysed:
+                continue
+            analysed.add(template)
+            try:
+                info = analyse(c.planner.env, template)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            problems.extend(Problem(f"templates/{file}", line,
+                                    f"resource id '{rid}' is not in data/resources.yaml",
+                                    "Add the entry to the registry or fix the id.")
+                            for rid, file, line in info.resource_ids
+                            if c.planner.registry.get(rid) is None)
+    return problems
+
+
+def kit_variables_are_used(c: Checked) -> list[Problem]:
+    return [p for kit in c.kits for p in _unused_kit_variables(c.project, c.planner, kit)]
+
+
+def kits_plan(c: Checked) -> list[Problem]:
+    """Every kit's templates fill with its variables (what a build does before rendering)."""
+    problems: list[Problem] = []
+    for kit in c.kits:
+        try:
+            c.plans[kit.id] = c.planner.plan(kit, c.settings)
+        except InputError as exc:
+            # A render-time failure already found statically is reported once, at its source.
+            known = {p.message for p in c.found}
+            problems.extend(p for p in exc.problems if p.message not in known)
+    return problems
+
+
+def documents_are_printable(c: Checked) -> list[Problem]:
+    """In every planned document: links to local files that exist, alt text on images,
+    no placeholder text."""
+    problems: list[Problem] = []
+    loader = c.planner.env.loader
+    assert isinstance(loader, ConfinedLoader)
+    for plan in c.plans.values():
+        for planned in plan.with_cover():
+            if planned.job is None:
+                continue
+            parser = _Refs()
+            parser.feed(planned.job.html)
+            files = [loader.path_of(f) for f in _chain(c.planner.env, planned.doc.source)]
+            problems.extend(_document_problems(c.project, parser, files, planned.job.html))
+    return problems
+
+
+def _document_problems(project: Project, parser: _Refs, files: list[Path],
+                       html: str) -> list[Problem]:
+    problems = []
+    for url in parser.urls:
+        path, line = _line_in(files, url)
+        found = _check_url(project, url, project.rel(Path(path)), line)
+        if found:
+            problems.append(found)
+    for src in parser.no_alt:
+        path, line = _line_in(files, src)
+        problems.append(Problem(project.rel(Path(path)), line,
+                                f"image '{src}' has no alt text",
+                                "Add alt=\"...\" describing it (alt=\"\" if it is "
+                                "decoration) so screen readers can use the PDF."))
+    text = re.sub(r"<[^>]+>", " ", html)
+    for match in PLACEHOLDER_RE.finditer(text):
+        path, line = _line_in(files, match.group(0))
+        problems.append(Problem(project.rel(Path(path)), line,
+                                f"placeholder text '{match.group(0)}' would be printed",
+                                "Finish or remove it before printing."))
+    return problems
+
+
+def values_are_used(c: Checked) -> list[Problem]:
+    return c.planner.unused_values(c.kits, c.settings)
+
+
+def roster_rows_fill(c: Checked) -> list[Problem]:
+    """Read the roster and fill the kits' templates with every row (no rendering)."""
+    if c.roster is None:
+        return []
+    display = c.project.rel(c.roster)
+    try:
+        rows = read_roster(c.roster, display)
+    except InputError as exc:
+        return list(exc.problems)
+    problems: list[Problem] = []
+    for row in rows:
+        missing = missing_characters(" ".join(str(v) for v in row.values.values()))
+        if missing:
+            problems.append(Problem(
+                display, row.number, f"the packaged font has no {' '.join(missing)}",
+                "These print in another font, or as empty boxes; check the spelling.",
+                "warning"))
+    for kit in c.kits:
+        try:
+            problems.extend(column_problems(rows, display, kit.id, c.planner.reads(kit),
+                                            frozenset(kit.variables)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+        for row in rows:
+            row_settings = replace(c.settings, row=Layer(f"{display} row {row.number}",
+                                                         row.values))
+            try:
+                c.planner.plan(kit, row_settings)
+            except InputError as exc:
+                problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
+                                        f"{p.message}", p.hint) for p in exc.problems)
+    return problems
+
+
+RULES: tuple[Rule, ...] = (registry_is_current, agency_is_real, stylesheet_links_resolve,
+                           templates_parse, kit_variables_are_used, kits_plan,
+                           documents_are_printable, values_are_used, roster_rows_fill)
 
 
 class _Refs(HTMLParser):
@@ -89,160 +304,9 @@ def _check_url(project: Project, url: str, where: str, line: int | None) -> Prob
     return None
 
 
-def check_roster(project: Project, planner: Planner, kits: Sequence[Kit], settings: Settings,
-                 roster: Path) -> list[Problem]:
-    """Read the roster and fill the kit's templates with every row (no rendering)."""
-    from dataclasses import replace
-
-    from printkit.fonts import missing_characters
-    from printkit.source.roster import column_problems, read_roster
-    from printkit.source.variables import Layer
-
-    display = project.rel(roster)
-    try:
-        rows = read_roster(roster, display)
-    except InputError as exc:
-        return list(exc.problems)
-    problems: list[Problem] = []
-    for row in rows:
-        missing = missing_characters(" ".join(str(v) for v in row.values.values()))
-        if missing:
-            problems.append(Problem(
-                display, row.number, f"the packaged font has no {' '.join(missing)}",
-                "These print in another font, or as empty boxes; check the spelling.",
-                "warning"))
-    for kit in kits:
-        try:
-            problems.extend(column_problems(rows, display, kit.id, planner.reads(kit),
-                                            frozenset(kit.variables)))
-        except InputError as exc:
-            problems.extend(exc.problems)
-        for row in rows:
-            row_settings = replace(settings, row=Layer(f"{display} row {row.number}",
-                                                       row.values))
-            try:
-                planner.plan(kit, row_settings)
-            except InputError as exc:
-                problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
-                                        f"{p.message}", p.hint) for p in exc.problems)
-    return problems
-
-
-def check(project: Project, names: Sequence[str], settings: Settings | None = None,
-          today: dt.date | None = None, roster: Path | None = None) -> list[Problem]:
-    settings = settings or Settings()
-    today = today or dt.date.today()
-    problems: list[Problem] = []
-    try:
-        registry = load_registry(project.registry_file)
-    except InputError as exc:
-        problems.extend(exc.problems)
-        registry = Registry(None)
-    for entry in registry.stale(today):
-        problems.append(Problem(project.rel(project.registry_file), registry.lines.get(entry.id),
-                                f"resource '{entry.id}' was last verified {entry.verified} "
-                                "(over a year ago)",
-                                "Check the number and source, then update 'verified:'.",
-                                severity="warning"))
-    if str(project.agency.get("name", "")).strip() in SAMPLE_AGENCIES:
-        loc = project.config_loc
-        problems.append(Problem("printkit.yaml", loc.line(("agency", "name")) if loc else None,
-                                "the agency is still the sample one "
-                                f"('{project.agency.get('name')}')",
-                                "Put your agency's name, logo, colours and local contacts in "
-                                "printkit.yaml before printing.", severity="warning"))
-    env = make_environment(project.templates_dir, registry)
-    from printkit.engine.cache import FileHasher
-
-    planner = Planner(project, env, FileHasher())
-    for sheet in project.stylesheets:
-        text = sheet.read_text("utf-8", errors="replace")
-        for number, css_line in enumerate(text.splitlines(), 1):
-            for url in CSS_URL_RE.findall(css_line):
-                target_base = sheet.parent
-                if urlsplit(url).scheme or url.startswith("/"):
-                    found = _check_url(project, url, project.rel(sheet), number)
-                else:
-                    rel = project.rel((target_base / unquote(url)).resolve())
-                    found = _check_url(project, rel, project.rel(sheet), number)
-                if found:
-                    problems.append(found)
-    kits: list[Kit] = []
-    for name in list(names) or project.kit_ids():
-        try:
-            kits.append(load_kit(project, name))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    loader = env.loader
-    assert isinstance(loader, ConfinedLoader)
-    analysed: set[str] = set()
-    for kit in kits:
-        templates = [d.source for d in kit.documents if d.kind != "pdf"]
-        if kit.cover is not None:
-            templates.append(kit.cover.get("template", DEFAULT_COVER))
-        if kit.contents_title is not None:
-            templates.append(CONTENTS_TEMPLATE)
-        for template in templates:
-            if template in analysed:
-                continue
-            analysed.add(template)
-            try:
-                info = analyse(env, template)
-            except InputError as exc:
-                problems.extend(exc.problems)
-                continue
-            for rid, file, rline in info.resource_ids:
-                if registry.get(rid) is None:
-                    problems.append(Problem(f"templates/{file}", rline,
-                                            f"resource id '{rid}' is not in "
-                                            "data/resources.yaml",
-                                            "Add the entry to the registry or fix the id."))
-        problems.extend(_unused_kit_variables(project, planner, kit))
-        try:
-            plan = planner.plan(kit, settings)
-        except InputError as exc:
-            # A render-time failure already found statically is reported once, at its source.
-            known = {p.message for p in problems}
-            problems.extend(p for p in exc.problems if p.message not in known)
-            continue
-        for planned in ([plan.cover] if plan.cover else []) + plan.docs:
-            if planned.job is None:
-                continue
-            parser = _Refs()
-            parser.feed(planned.job.html)
-            files = [loader.path_of(f) for f in _chain(env, planned.doc.source)]
-            for url in parser.urls:
-                path, line = _line_in(files, url)
-                found = _check_url(project, url, project.rel(Path(path)), line)
-                if found:
-                    problems.append(found)
-            for src in parser.no_alt:
-                path, line = _line_in(files, src)
-                problems.append(Problem(project.rel(Path(path)), line,
-                                        f"image '{src}' has no alt text",
-                                        "Add alt=\"...\" describing it (alt=\"\" if it is "
-                                        "decoration) so screen readers can use the PDF."))
-            text = re.sub(r"<[^>]+>", " ", planned.job.html)
-            for match in PLACEHOLDER_RE.finditer(text):
-                path, line = _line_in(files, match.group(0))
-                problems.append(Problem(project.rel(Path(path)), line,
-                                        f"placeholder text '{match.group(0)}' would be printed",
-                                        "Finish or remove it before printing."))
-    problems.extend(planner.unused_values(kits, settings))
-    unique: list[Problem] = []
-    if roster is not None:
-        problems.extend(check_roster(project, planner, kits, settings, roster))
-    for p in problems:
-        if p not in unique:
-            unique.append(p)
-    return unique
-
-
 def _unused_kit_variables(project: Project, planner: Planner, kit: Kit) -> list[Problem]:
     """A kit variable none of its templates reads (a misspelt name prints the default),
     reported at its own line in the kit file that sets it (a parent kit, with extends)."""
-    from printkit.source.yamlio import load_yaml
-
     try:
         reads = planner.reads(kit)
     except InputError:
@@ -259,10 +323,7 @@ def _unused_kit_variables(project: Project, planner: Planner, kit: Kit) -> list[
     return out
 
 
-def _chain(env: object, template: str) -> list[str]:
-    from jinja2 import Environment
-
-    assert isinstance(env, Environment)
+def _chain(env: jinja2.Environment, template: str) -> list[str]:
     try:
         return list(analyse(env, template).files)
     except InputError:

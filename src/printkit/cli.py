@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from printkit import __version__
-from printkit.errors import InputError, Problem, UsageError
+from printkit.errors import InputError, UsageError
 
 
 class Context:
@@ -153,6 +153,7 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
     from printkit.api import build as run_build
     from printkit.options import BuildOptions
+    from printkit.source.kit import OutputNames
     from printkit.source.slug import safe_name
 
     project = ctx.project()
@@ -172,7 +173,8 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
     results = run_build(project, list(kits), options, _CliReporter(ctx))  # type: ignore[arg-type]
     if not ctx.quiet:
         for r in results:
-            out = project.rel(r.folder / f"{r.kit_id}{'-roster' if roster else ''}.pdf")
+            names = OutputNames(r.kit_id)
+            out = project.rel(r.folder / (names.roster if roster else names.reading))
             size = (f"{r.packets} packet{'s' if r.packets != 1 else ''}, {r.pages} pages"
                     if r.packets else f"{r.pages} pages")
             if r.up_to_date:
@@ -275,7 +277,7 @@ def show(ctx: Context, kit: str, sets: tuple[str, ...], vars_files: tuple[Path, 
     click.echo("documents:")
     for d in k.documents:
         click.echo(f"  - {d.id}: {d.source}" + (f"  ({d.title})" if d.title else ""))
-    click.echo("outputs: " + ", ".join(o.kind for o in k.outputs))
+    click.echo("outputs: " + ", ".join(["reading", "handouts", *(o.kind for o in k.outputs)]))
     click.echo("variables:")
     for key in sorted(resolved.sources):
         found: Any = resolved.values
@@ -299,23 +301,9 @@ def show(ctx: Context, kit: str, sets: tuple[str, ...], vars_files: tuple[Path, 
 def impose(source: Path, target: Path, layout: str, sheet: str, marks: bool, creep: float,
            repeat: bool) -> None:
     """Impose any PDF: SOURCE -> TARGET as a booklet, 2-up, 4-up or card sheet."""
-    from pypdf.errors import PdfReadError
+    from printkit.api import impose as run_impose
 
-    from printkit.engine.atomic import write_bytes
-    from printkit.produce.impose import make_booklet, make_card_sheet, make_cut_sheet
-
-    data = source.read_bytes()
-    try:
-        if layout == "saddle":
-            out = make_booklet(data, sheet, marks, creep, source.stem)
-        elif layout == "cards":
-            out = make_card_sheet(data, source.stem)
-        else:
-            out = make_cut_sheet(data, 2 if layout == "2up" else 4, repeat, source.stem)
-    except (PdfReadError, ValueError, KeyError, IndexError) as exc:
-        raise InputError([Problem(str(source), None, f"not a usable PDF ({exc})",
-                                  "Open it in a PDF viewer and save a fresh copy.")]) from None
-    write_bytes(target, out)
+    run_impose(source, target, layout, sheet, marks, creep, repeat)
     click.echo(f"{target}: {layout}")
 
 

@@ -46,6 +46,11 @@ class KitResult:
     warnings: list[str]
     up_to_date: bool = False
     packets: int = 0      # roster builds: one per row
+    # The files inside the project the outputs were made from (path -> sha256, "" for
+    # one looked for and absent) and the variables the kit's templates read: what the
+    # no-change fast path compares next time.
+    inputs: dict[str, str] = field(default_factory=dict, repr=False)
+    reads: frozenset[str] = field(default_factory=frozenset, repr=False)
 
 
 class Reporter:

@@ -17,30 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from printkit.engine.atomic import write_bytes, write_text
 from printkit.engine.trust import seal, verify
+from printkit.plan.keys import FileHasher
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
-
-
-class FileHasher:
-    """sha256 of files, memoised by (path, mtime, size) for one build."""
-
-    def __init__(self) -> None:
-        self._memo: dict[tuple[str, int, int], str] = {}
-
-    def __call__(self, path: str | Path) -> str | None:
-        try:
-            st = os.stat(path)
-        except OSError:
-            return None
-        key = (str(path), st.st_mtime_ns, st.st_size)
-        if key not in self._memo:
-            try:
-                self._memo[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-            except OSError:
-                return None
-        return self._memo[key]
 
 
 @dataclass
@@ -50,8 +33,7 @@ class Entry:
     deps: dict[str, str]
     warnings: list[str]
     small: bool = False  # card-sized pages (shown as one proof page in a reading copy)
-    spots: list[dict[str, Any]] | None = None  # personalised fields' places (fields.py)
-    spots_problem: str = ""
+    probed: Any = None   # what the render job's probe found (JSON)
 
 
 class Cache:
@@ -88,8 +70,7 @@ class Cache:
         with contextlib.suppress(OSError):
             os.utime(meta_path)  # recency for the size bound
         entry = Entry(pdf, int(meta["pages"]), dict(meta["deps"]), list(meta.get("warnings", [])),
-                      bool(meta.get("small", False)), meta.get("spots"),
-                      str(meta.get("spots_problem", "")))
+                      bool(meta.get("small", False)), meta.get("probed"))
         return entry, ""
 
     def put(self, key: str, entry: Entry) -> None:
@@ -99,7 +80,7 @@ class Cache:
         meta: dict[str, Any] = {"sha256": hashlib.sha256(entry.pdf).hexdigest(),
                                 "pages": entry.pages, "deps": entry.deps,
                                 "warnings": entry.warnings, "small": entry.small,
-                                "spots": entry.spots, "spots_problem": entry.spots_problem}
+                                "probed": entry.probed}
         meta["mac"] = seal(_sealed_fields(key, meta))
         try:
             write_bytes(pdf_path, entry.pdf)
@@ -132,10 +113,32 @@ class Cache:
 
 
 def _sealed_fields(key: str, meta: dict[str, Any]) -> bytes:
-    fields = {k: meta.get(k) for k in ("sha256", "pages", "deps", "warnings", "small", "spots",
-                                       "spots_problem")}
+    fields = {k: meta.get(k) for k in ("sha256", "pages", "deps", "warnings", "small", "probed")}
     return json.dumps([key, fields], sort_keys=True).encode()
 
 
-def digest(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+class SealedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates on disk, used only when sealed by this user's printkit
+    (compiled code from anyone else is never loaded)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.jbc"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            raw = self._path(bucket).read_bytes()
+        except OSError:
+            return
+        mac, _, data = raw.partition(b"\n")
+        if verify(data, mac.decode("ascii", "replace")):
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = bucket.bytecode_to_string()
+        with contextlib.suppress(OSError):
+            write_bytes(self._path(bucket), seal(data).encode() + b"\n" + data)

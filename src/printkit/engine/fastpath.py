@@ -1,7 +1,8 @@
-"""The no-change fast path: when nothing a build reads has changed since the last
-successful build with the same options, and every output is still exactly what that build
-wrote, there is nothing to do. Decided by hashing the project's input files, without
-importing the engine (Jinja2, pypdf, WeasyPrint)."""
+"""The no-change fast path, kit by kit: a kit whose recorded build used the same options,
+whose input files are all unchanged and whose outputs are still exactly what that build
+wrote needs nothing done. Decided by hashing the files the kit was made from, without
+importing the engine (Jinja2, pypdf, WeasyPrint); editing one kit's document leaves the
+other kits untouched."""
 
 from __future__ import annotations
 
@@ -9,19 +10,16 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from printkit import __version__
 from printkit.engine.atomic import write_text
-from printkit.engine.trust import code_digest, seal, verify
+from printkit.engine.trust import seal, verify
 from printkit.options import BuildOptions, KitResult
-from printkit.source.project import CONFIG_NAME, Project
+from printkit.plan.keys import kit_build_key
+from printkit.source.project import Project
 
-INPUT_DIRS = ("kits", "templates", "assets", "data")
-ENGINES = ("weasyprint", "pypdf", "jinja2", "fontpkg-atkinson-hyperlegible", "pyyaml")
-KEEP = 16
+KEEP = 64  # recorded kit builds (several option sets for each kit)
 
 
 def _state_file(project: Project) -> Path:
@@ -29,35 +27,19 @@ def _state_file(project: Project) -> Path:
 
 
 def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """A file's sha256, or "" when it does not exist."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return ""
 
 
-def inputs_key(project: Project, names: Sequence[str], options: BuildOptions) -> str:
-    """Hash of every file a build can read, the options and the engine versions."""
-    h = hashlib.sha256()
-    files: list[Path] = []
-    for folder in INPUT_DIRS:
-        base = project.root / folder
-        if base.is_dir():
-            files.extend(p for p in base.rglob("*") if p.is_file())
-    config = project.root / CONFIG_NAME
-    if config.is_file():
-        files.append(config)
-    if options.roster is not None:
-        files.append(options.roster)
-    for path in sorted(files):
-        h.update(f"{path}\0{_sha(path)}\n".encode())
-    versions = []
-    for name in ENGINES:
-        try:
-            versions.append(version(name))
-        except PackageNotFoundError:
-            versions.append("")
-    described = json.dumps([list(names), dataclasses.asdict(options), __version__,
-                            code_digest(), versions],
-                           sort_keys=True, default=str)
-    h.update(described.encode())
-    return h.hexdigest()
+def _key(name: str, options: BuildOptions) -> str:
+    """Only what can change a kit's outputs: not --jobs, --strict or --no-cache."""
+    described = {"settings": dataclasses.asdict(options.settings),
+                 "out_dir": options.out_dir, "name": options.name, "press": options.press,
+                 "roster": options.roster}
+    return kit_build_key(name, described)
 
 
 def _load(project: Project) -> dict[str, Any]:
@@ -73,50 +55,59 @@ def _folder_hashes(folder: Path) -> dict[str, str]:
             if p.is_file()}
 
 
-def lookup(project: Project, names: Sequence[str], options: BuildOptions) -> list[KitResult] | None:
-    """The previous results, if that build's inputs and outputs are all unchanged."""
+def lookup(project: Project, names: Sequence[str],
+           options: BuildOptions) -> dict[str, KitResult]:
+    """The recorded result of each named kit whose inputs and outputs are all unchanged."""
     if not options.use_cache:
-        return None
-    try:
-        key = inputs_key(project, names, options)
-    except OSError:
-        return None
-    record = _load(project).get(key)
+        return {}
+    state = _load(project)
+    found = {}
+    for name in names:
+        result = _fresh(project, state.get(_key(name, options)))
+        if result is not None:
+            found[name] = result
+    return found
+
+
+def _fresh(project: Project, record: Any) -> KitResult | None:
     if not isinstance(record, dict):
         return None
-    body = json.dumps(record.get("kits"), sort_keys=True).encode()
-    if not verify(key.encode() + body, str(record.get("seal", ""))):
+    body = json.dumps(record.get("kit"), sort_keys=True).encode()
+    if not verify(body, str(record.get("seal", ""))):
         return None
-    results = []
     try:
-        for kit in record["kits"]:
-            folder = Path(kit["folder"])
-            for name, digest in kit["files"].items():
-                if _sha(folder / name) != digest:
-                    return None
-            results.append(KitResult(kit["id"], folder, int(kit["pages"]), 0,
-                                     int(kit["renders"]), 0.0, [], [], True,
-                                     int(kit.get("packets", 0))))
+        kit = record["kit"]
+        for name, digest in kit["inputs"].items():
+            if _sha(project.root / name) != digest:
+                return None
+        folder = Path(kit["folder"])
+        for name, digest in kit["files"].items():
+            if _sha(folder / name) != digest or not digest:
+                return None
+        return KitResult(kit["id"], folder, int(kit["pages"]), 0, int(kit["renders"]), 0.0,
+                         [], [], True, int(kit.get("packets", 0)), dict(kit["inputs"]),
+                         frozenset(kit["reads"]))
     except (OSError, KeyError, TypeError, ValueError):
         return None
-    return results
 
 
 def record(project: Project, names: Sequence[str], options: BuildOptions,
            results: Sequence[KitResult]) -> None:
-    """Remember a successful build (only one without warnings: those must be seen)."""
-    if not options.use_cache or any(r.warnings for r in results):
+    """Remember each kit built without warnings (those must be seen every time)."""
+    if not options.use_cache:
         return
+    state = _load(project)
     try:
-        key = inputs_key(project, names, options)
-        kits = [{"id": r.kit_id, "folder": str(r.folder), "pages": r.pages,
-                 "renders": r.rendered + r.cached, "packets": r.packets,
-                 "files": _folder_hashes(r.folder)}
-                for r in results]
-        body = json.dumps(kits, sort_keys=True).encode()
-        state = _load(project)
-        state.pop(key, None)
-        state[key] = {"kits": kits, "seal": seal(key.encode() + body)}
+        for name, r in zip(names, results, strict=True):
+            if r.warnings or not r.inputs:
+                continue
+            kit = {"id": r.kit_id, "folder": str(r.folder), "pages": r.pages,
+                   "renders": r.rendered + r.cached, "packets": r.packets,
+                   "inputs": r.inputs, "reads": sorted(r.reads),
+                   "files": _folder_hashes(r.folder)}
+            key = _key(name, options)
+            state.pop(key, None)
+            state[key] = {"kit": kit, "seal": seal(json.dumps(kit, sort_keys=True).encode())}
         while len(state) > KEEP:
             state.pop(next(iter(state)))
         write_text(_state_file(project), json.dumps(state))

@@ -56,15 +56,3 @@ def seal(data: bytes) -> str:
 
 def verify(data: bytes, mac: str) -> bool:
     return hmac.compare_digest(seal(data), mac)
-
-
-@cache
-def code_digest() -> str:
-    """Hash of printkit's own code and data files: a changed printkit never reuses a
-    cached render or a recorded build (the version number alone can stay the same)."""
-    package = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".json"):
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()

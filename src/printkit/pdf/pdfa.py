@@ -9,7 +9,7 @@ file identifier derived from its content (so builds stay reproducible).
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
@@ -20,8 +20,7 @@ from pypdf.generic import (
     NameObject,
 )
 
-if TYPE_CHECKING:
-    from printkit.produce.reading import Metadata
+from printkit.pdf.metadata import Metadata
 
 XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
@@ -51,7 +50,7 @@ XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 
 
 def make_archival(writer: PdfWriter, meta: Metadata, first: PdfReader) -> None:
-    catalog = writer._root_object
+    catalog = writer.root_object
     source: Any = first.trailer["/Root"]
     if "/OutputIntents" in source:
         catalog[NameObject("/OutputIntents")] = source["/OutputIntents"].clone(writer)

@@ -117,7 +117,7 @@ class StructureMerger:
         if self.role_map:
             root[NameObject("/RoleMap")] = DictionaryObject(
                 {NameObject(k): v for k, v in self.role_map.items()})
-        catalog = writer._root_object
+        catalog = writer.root_object
         catalog[NameObject("/StructTreeRoot")] = root_ref
         catalog[NameObject("/MarkInfo")] = DictionaryObject(
             {NameObject("/Marked"): BooleanObject(True)})

@@ -18,12 +18,12 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from printkit.render.renderer import SMALL_PAGE_PT
+from printkit.render.grey import luma
+from printkit.units import CSS_PX, is_card
 
 FIELD_RE = re.compile(r'<span class="pk-field">([^<]*)</span>')
 # Hidden, but laid out like text: the line keeps the height and baseline it has with a name.
 PLACEHOLDER = '<span class="pk-field" style="visibility: hidden">X</span>'
-PX = 0.75  # CSS px -> pt
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 EMPTY_MARK_RE = re.compile(rb"<<\s*/MCID\s+(\d+)\s*>>\s*BDC\s+EMC")
 
@@ -60,6 +60,18 @@ class Spot:
         return cls(**values)
 
 
+def probe(document: Any, pdf: bytes, grey: bool) -> dict[str, Any]:
+    """The render probe for a skeleton: where its fields are, as ``{"spots": [...]}``, or
+    why they cannot be printed into, as ``{"problem": "..."}``."""
+    try:
+        spots = measure(document)
+        if grey:  # the text printed in later must be as grey as the page
+            spots = [replace(s, color=(luma(*s.color),) * 3) for s in spots]
+        return {"spots": [s.to_json() for s in link_marks(pdf, spots)]}
+    except NotPlaceable as exc:
+        return {"problem": str(exc)}
+
+
 class NotPlaceable(Exception):
     """A field the layout cannot print into; the message says why (for -v)."""
 
@@ -68,7 +80,7 @@ def measure(document: Any) -> list[Spot]:
     """Every field's spot, in document order, from a WeasyPrint Document."""
     spots: list[Spot] = []
     for index, page in enumerate(document.pages):
-        if min(page.width, page.height) * PX < SMALL_PAGE_PT:
+        if is_card(page.width * CSS_PX, page.height * CSS_PX):
             raise NotPlaceable("a field on a card-sized page")
         _collect(page._page_box, (), index, spots)
     return spots
@@ -123,8 +135,8 @@ def _spot(box: Any, ancestors: tuple[Any, ...], page: int) -> Spot:
     rgb = tuple(float(v) for v in getattr(color, "coordinates", (0.0, 0.0, 0.0))[:3])
     if getattr(color, "space", "srgb") != "srgb":
         raise NotPlaceable("a field in a colour that is not sRGB")
-    return Spot(page, left * PX, right * PX, (line.position_y + line.baseline) * PX,
-                float(style["font_size"]) * PX, int(style["font_weight"]) >= 600,
+    return Spot(page, left * CSS_PX, right * CSS_PX, (line.position_y + line.baseline) * CSS_PX,
+                float(style["font_size"]) * CSS_PX, int(style["font_weight"]) >= 600,
                 style["font_style"] != "normal", (rgb[0], rgb[1], rgb[2]), align,
                 str(style["text_transform"]))
 

@@ -4,7 +4,7 @@ Rows only change the documents that use their values: every other document has t
 HTML, hence the same render key, and is rendered once for the roster. Documents whose rows
 differ only inside fields (fields.py) are rendered once as a skeleton, and each row's texts
 are printed into it (vdp.py); a row or document that cannot be printed that way is rendered
-in full. Runs the Builder's pool and cache; only output.py writes.
+in full. Uses the engine's session (pool, render cache) like a kit build; only the engine writes.
 """
 
 from __future__ import annotations
@@ -15,61 +15,65 @@ from pathlib import Path
 from typing import Any
 
 from printkit import __version__
-from printkit.engine.cache import digest
-from printkit.engine.kitbuild import Builder, KitWork
+from printkit.engine import kitwork
+from printkit.engine.kitwork import KitWork
 from printkit.engine.output import Outputs
+from printkit.engine.session import Session
 from printkit.errors import InputError, Problem
 from printkit.options import KitResult
 from printkit.personalise.fields import Spot
+from printkit.personalise.packets import PacketTask, make_shared_packet, personalise_rows
+from printkit.personalise.skeleton import skeleton
 from printkit.personalise.vdp import FieldSlot, Line, Run, combine, combine_booklet, layout
+from printkit.plan.keys import packet_group_key
 from printkit.plan.planner import KitPlan
-from printkit.produce.products import PacketTask, make_shared_packet, personalise_rows
 from printkit.source.kit import Kit, load_kit
 from printkit.source.roster import Row, column_problems, read_roster
+from printkit.source.variables import Layer
 
 
-def build_roster(b: Builder, name: str, roster: Path) -> KitResult:
+def build_roster(b: Session, name: str, roster: Path) -> KitResult:
     """One personalised packet per roster row, the combined print file, and (for a kit
     with a booklet output) the class's booklets."""
     started = time.perf_counter()
     kit = load_kit(b.project, name)
     display = b.project.rel(roster)
     rows = read_roster(roster, display)
-    columns = column_problems(rows, display, kit.id, b.planner.reads(kit),
-                              frozenset(kit.variables))
+    reads = b.planner.reads(kit)
+    columns = column_problems(rows, display, kit.id, reads, frozenset(kit.variables))
     columns += b.planner.unused_values([kit], b.options.settings)
     if any(p.severity == "error" for p in columns):
         raise InputError([p for p in columns if p.severity == "error"])
     build = _RosterBuild(b, kit, display, rows)
     used, assigned = build.render()
     warnings = sorted([p.one_line() for p in columns] + build.warnings(used))
-    if b.options.strict and warnings:
-        raise InputError([Problem(kit.display, None, f"warning: {m}") for m in warnings])
+    b.enforce_strict_on(kit.display, warnings)
     files, pages = build.produce(used, assigned)
     folder = b.folder_for(kit)
     outputs = Outputs(folder)
     for file_name, data in files.items():
         outputs.add(file_name, data)
-    written = outputs.commit(prune=("roster", f"{kit.id}-roster-booklet.pdf"))
+    written = outputs.commit(prune=kit.output_names().roster_build())
     b.cache.prune()
     keys = {key for g in used for key in g.work.render_keys()}
-    rendered = len(keys & b.rendered_keys)
+    rendered = b.rendered(keys)
+    inputs: dict[str, str] = {}
+    for g in used:
+        inputs.update(kitwork.inputs(b, g.work, [roster]))
     return KitResult(kit.id, folder, pages, rendered, len(keys) - rendered,
                      time.perf_counter() - started, written, warnings,
-                     packets=len(build.rows))
+                     packets=len(build.rows), inputs=inputs, reads=reads)
 
 
 class _RosterBuild:
     """The phases of one roster build: plan rows, render what they share, produce files."""
 
-    def __init__(self, b: Builder, kit: Kit, display: str, rows: list[Row]) -> None:
+    def __init__(self, b: Session, kit: Kit, display: str, rows: list[Row]) -> None:
         self.b, self.kit, self.display, self.rows = b, kit, display, rows
         self.shared: dict[str, _Shared] = {}   # rows that differ only inside fields
         self.full: dict[str, _Shared] = {}     # rows rendered in full
 
     def plans(self) -> list[KitPlan]:
-        from printkit.source.variables import Layer
-
         b, display = self.b, self.display
         plans: list[KitPlan] = []
         problems: list[Problem] = []
@@ -94,11 +98,11 @@ class _RosterBuild:
         b = self.b
         plans = self.plans()
         first = [_share(b, self.shared, plan, fields=True) for plan in plans]
-        b.render_kits([g.work for g in self.shared.values()])
+        kitwork.render_kits(b, [g.work for g in self.shared.values()])
         for g in self.shared.values():
             g.spots, g.problem = _spots(b, g.work.plan)
             if g.problem:
-                b.reporter.detail(f"fields   {g.problem}: rendering each row in full")
+                b.explain(f"fields   {g.problem}: rendering each row in full")
         assigned: list[tuple[_Shared, tuple[Line | None, ...]]] = []
         for row, plan, (group, texts) in zip(self.rows, plans, first, strict=True):
             lines = None if group.problem else group.lines(texts)
@@ -112,7 +116,7 @@ class _RosterBuild:
                 lines = ()
             group.rows.append(len(assigned))
             assigned.append((group, lines))
-        b.render_kits([g.work for g in self.full.values()])
+        kitwork.render_kits(b, [g.work for g in self.full.values()])
         used = [g for g in [*self.shared.values(), *self.full.values()] if g.rows]
         return used, assigned
 
@@ -124,7 +128,7 @@ class _RosterBuild:
             own = any(g is f for f in self.full.values())
             where = ", ".join(f"row {self.rows[i].number}" for i in g.rows)
             for key in g.work.render_keys():
-                for m in self.b.entries[key].warnings:
+                for m in self.b.entry(key).warnings:
                     found.add(f"{self.display} {where}: {m}" if own and key not in seen
                               else m)
         return sorted(found)
@@ -137,7 +141,7 @@ class _RosterBuild:
         booklets and the rows' packets (in chunks: each worker opens a shared packet a
         few times, not once per row)."""
         b, kit, rows = self.b, self.kit, self.rows
-        made = b.map_jobs(make_shared_packet, [g.task(b) for g in used],
+        made = b.map(make_shared_packet, [g.task(b) for g in used],
                           [f"packet for {len(g.rows)} row(s)" for g in used])
         for g, (prepared, slots) in zip(used, made, strict=True):
             g.prepared, g.slots = prepared, slots
@@ -151,11 +155,10 @@ class _RosterBuild:
             sources, slot_sets, runs, kit.duplex, f"{kit.title}: roster ({len(rows)} packets)",
             f"printkit {__version__}"))]
         labels = ["combined file"]
-        booklet = next((o.options for o in kit.outputs if o.kind == "booklet"), None)
+        booklet = kit.booklet
         if booklet is not None:
             tasks.append(("booklet", (
-                sources, slot_sets, runs, str(booklet.get("sheet", "double")),
-                bool(booklet.get("marks", False)), float(booklet.get("creep", 0.0)),
+                sources, slot_sets, runs, booklet.sheet, booklet.marks, booklet.creep_mm,
                 f"{kit.title}: roster booklets ({len(rows)} packets)")))
             labels.append("booklets")
         done = len(tasks)
@@ -163,50 +166,50 @@ class _RosterBuild:
             (assigned[i][1], f"{kit.title}: {rows[i].label}") for i in members)))
             for g, members in chunks]
         labels += [f"{len(members)} packets" for _, members in chunks]
-        results = b.map_jobs(_roster_work, tasks, labels)
+        results = b.map(_roster_work, tasks, labels)
         packets = [b""] * len(rows)
         for (_, members), made_packets in zip(chunks, results[done:], strict=True):
             for i, packet in zip(members, made_packets, strict=True):
                 packets[i] = packet
-        files = {f"roster/{row.slug}.pdf": packet
+        names = kit.output_names()
+        files = {names.packet(row.slug): packet
                  for row, packet in zip(rows, packets, strict=True)}
         combined, pages = results[0]
-        files[f"{kit.id}-roster.pdf"] = combined
+        files[names.roster] = combined
         if booklet is not None:
-            files[f"{kit.id}-roster-booklet.pdf"] = results[1]
+            files[names.roster_booklet] = results[1]
         return files, pages
 
 
-def _share(b: Builder, groups: dict[str, _Shared], plan: KitPlan,
+def _share(b: Session, groups: dict[str, _Shared], plan: KitPlan,
            fields: bool) -> tuple[_Shared, tuple[str, ...]]:
     """The group of rows ``plan`` belongs to (rows with the same documents once fields
     are set aside), and the plan's field texts in order."""
-    docs = [b.planner.skeleton(plan, d) if fields else (d, (), "") for d in
+    docs = [skeleton(b.planner, plan, d) if fields else (d, (), "") for d in
             plan.with_cover()]
     for _, _, why in docs:
-        if why and why not in b.explained:
-            b.explained.add(why)
-            b.reporter.detail(f"fields   {why}: rendering each row in full")
+        if why:
+            b.explain(f"fields   {why}: rendering each row in full")
     texts = tuple(t for _, ts, _ in docs for t in ts)
     base = [d for d, _, _ in docs]
-    key = digest([(d.title, b.part_key(d)) for d in base])
+    key = packet_group_key([(d.title, kitwork.part_key(b, d)) for d in base])
     if key not in groups:
         cover = base.pop(0) if plan.cover is not None else None
         groups[key] = _Shared(KitWork(replace(plan, cover=cover, docs=base)))
     return groups[key], texts
 
 
-def _spots(b: Builder, plan: KitPlan) -> tuple[tuple[tuple[str, tuple[Spot, ...]], ...], str]:
+def _spots(b: Session, plan: KitPlan) -> tuple[tuple[tuple[str, tuple[Spot, ...]], ...], str]:
     """Each skeleton's fields, by part id; or why they cannot be printed into."""
     out = []
     for d in plan.with_cover():
-        if d.job is None or not d.job.fields:
+        if d.job is None or d.job.probe is None:
             continue
-        entry = b.entries[d.job.key]
-        if entry.spots is None:
-            return (), f"{d.job.label}: {entry.spots_problem}"
+        probed = b.entry(d.job.key).probed or {}
+        if "spots" not in probed:
+            return (), f"{d.job.label}: {probed.get('problem', 'fields not measured')}"
         out.append(("cover" if d is plan.cover else d.doc.id,
-                    tuple(Spot.from_json(s) for s in entry.spots)))
+                    tuple(Spot.from_json(s) for s in probed["spots"])))
     return tuple(out), ""
 
 
@@ -242,7 +245,7 @@ class _Shared:
                   zip(lines, texts, strict=True))
         return None if bad else lines
 
-    def task(self, builder: Builder) -> PacketTask:
+    def task(self, session: Session) -> PacketTask:
         plan = self.work.plan
-        return PacketTask(builder.parts(plan, self.work.contents), builder.metadata(plan),
-                          plan.kit.duplex, self.spots)
+        return PacketTask(kitwork.parts(session, plan, self.work.contents),
+                          kitwork.metadata(plan), plan.kit.duplex, self.spots)

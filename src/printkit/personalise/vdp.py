@@ -22,6 +22,7 @@ from typing import Any
 
 from printkit.fonts import FACES, font_dir
 from printkit.personalise.fields import Spot, page_contents
+from printkit.units import mm
 
 XMP_TITLE_RE = re.compile(rb'(<dc:title><rdf:Alt><rdf:li xml:lang="x-default">)(.*?)(</rdf:li>)',
                           re.S)
@@ -289,7 +290,7 @@ def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot
         box = doc.pages[0].trimbox
         sheets.append(booklet_sheets(len(doc.pages), float(box[2]) - float(box[0]),
                                      float(box[3]) - float(box[1]), mode, marks,
-                                     creep_mm * 72 / 25.4))
+                                     mm(creep_mm)))
     extras = [(run.source, _page_ops(opened[run.source], slots[run.source], run.lines)
                if run.lines is not None else {}) for run in runs]
     return apply_runs(sources, sheets, extras, title)

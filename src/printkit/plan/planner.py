@@ -7,23 +7,25 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from importlib.metadata import version
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from printkit import __version__
-from printkit.engine.cache import FileHasher, digest
 from printkit.errors import InputError, Problem, did_you_mean
+from printkit.fonts import font_dir
 from printkit.options import Settings
-from printkit.render.renderer import RenderJob
+from printkit.plan.keys import FileHasher, render_key
+from printkit.render.job import RenderJob
 from printkit.source.kit import Document, Kit
 from printkit.source.project import Project
+from printkit.source.registry import Registry, load_registry
 from printkit.source.variables import Layer, Resolved, resolve
-from printkit.template.environment import render_markdown, render_template
+from printkit.template.analysis import TemplateInfo, analyse
+from printkit.template.environment import make_environment, render_template
+from printkit.template.markdown import render_markdown
 
 TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.S | re.I)
 H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S | re.I)
@@ -62,13 +64,6 @@ class KitPlan:
         return ([self.cover] if self.cover is not None else []) + self.docs
 
 
-def engine_versions() -> dict[str, str]:
-    from printkit.engine.trust import code_digest
-
-    return {"printkit": __version__, "code": code_digest(), "weasyprint": version("weasyprint"),
-            "font": version("fontpkg-atkinson-hyperlegible")}
-
-
 def layers_for(project: Project, kit: Kit, settings: Settings,
                doc: Document | None = None) -> list[Layer]:
     layers = [Layer("printkit.yaml", project.config.get("variables", {})),
@@ -102,29 +97,43 @@ def base_context(project: Project, kit: Kit, resolved: Resolved, paper: str,
 
 
 class Planner:
-    def __init__(self, project: Project, env: jinja2.Environment, hasher: FileHasher) -> None:
+    """Turns kits into plans: resolves variables, renders templates to HTML, makes jobs."""
+
+    def __init__(self, project: Project, registry: Registry, env: jinja2.Environment,
+                 hasher: FileHasher) -> None:
         self.project = project
+        self.registry = registry
         self.env = env
         self.hasher = hasher
-        self.versions = engine_versions()
-        self.allowed_roots = (str(project.root.resolve()), str(_font_root()))
+        self.allowed_roots = (str(project.root.resolve()), str(font_dir()))
         self.base_url = project.root.resolve().as_uri() + "/"
-        self._names: dict[str, frozenset[str]] = {}
+        self._analysed: dict[str, TemplateInfo] = {}
+
+    @classmethod
+    def open(cls, project: Project, bytecode_cache: jinja2.BytecodeCache | None = None,
+             hasher: FileHasher | None = None) -> Planner:
+        """The planner for ``project``: its registry and template environment loaded (the
+        one set-up that build and check share)."""
+        registry = load_registry(project.registry_file)
+        env = make_environment(project.templates_dir, registry, bytecode_cache)
+        return cls(project, registry, env, hasher or FileHasher())
 
     def stylesheet_hashes(self) -> list[tuple[str, str | None]]:
         return [(self.project.rel(p), self.hasher(p)) for p in self.project.stylesheets]
 
     def job(self, label: str, html: str, paper: str, settings: Settings,
-            bleed_mm: float = 0.0, fields: bool = False) -> RenderJob:
+            bleed_mm: float = 0.0, probe: Callable[[Any, bytes, bool], Any] | None = None
+            ) -> RenderJob:
         bleed = bleed_mm if settings.press else 0.0
         variant = "pdf/a-2b" if settings.pdfa else ""
-        key = digest(html, self.stylesheet_hashes(), paper, settings.grayscale, settings.tagged,
-                     bleed, variant, self.versions, *(["fields"] if fields else []))
+        probe_name = f"{probe.__module__}.{probe.__qualname__}" if probe is not None else ""
+        key = render_key(html, self.stylesheet_hashes(), paper, settings.grayscale,
+                         settings.tagged, bleed, variant, probe_name)
         return RenderJob(key=key, label=label, html=html, base_url=self.base_url,
                          stylesheets=tuple(str(p.resolve()) for p in self.project.stylesheets),
                          paper=paper, allowed_roots=self.allowed_roots,
                          tagged=settings.tagged, grayscale=settings.grayscale, bleed_mm=bleed,
-                         variant=variant, fields=fields)
+                         variant=variant, probe=probe)
 
     def html_for(self, template: str, context: Mapping[str, Any]) -> str:
         tdir = self.project.templates_dir
@@ -167,27 +176,6 @@ class Planner:
             raise InputError(problems)
         return KitPlan(kit, paper, resolved, context["agency"], cover, docs, settings)
 
-    def skeleton(self, plan: KitPlan,
-                 planned: PlannedDoc) -> tuple[PlannedDoc, tuple[str, ...], str]:
-        """A personalised document as its skeleton (fields.py), the texts of its fields,
-        and why not. Documents without fields, and those whose title or contents-page
-        summary would change with a field's text, come back unchanged (with no texts)."""
-        from printkit.personalise.fields import split
-
-        job = planned.job
-        if job is None or 'class="pk-field"' not in job.html:
-            return planned, (), ""
-        html, texts = split(job.html)
-        title = planned.doc.title or _html_title(html) or planned.title
-        if planned.doc.id == "cover":
-            title = planned.title
-        if title != planned.title or _text_of(LEDE_RE, html) != planned.summary:
-            return planned, (), (f"{job.label}: a field in the title or the lede (they "
-                                 "appear on the contents page)")
-        base = self.job(job.label, html, plan.paper, plan.settings,
-                        plan.kit.bleed_mm, fields=True)
-        return replace(planned, job=base), texts, ""
-
     def reads(self, kit: Kit) -> frozenset[str]:
         """Every variable name the kit's templates (cover included) read."""
         sources = [d.source for d in kit.documents if d.kind != "pdf"]
@@ -195,10 +183,12 @@ class Planner:
             sources.append(str(kit.cover.get("template", DEFAULT_COVER)))
         return frozenset().union(*(self._template_names(s) for s in sources))
 
-    def unused_values(self, kits: Sequence[Kit], settings: Settings) -> list[Problem]:
+    def unused_values(self, kits: Sequence[Kit], settings: Settings,
+                      read_elsewhere: frozenset[str] = frozenset()) -> list[Problem]:
         """Warnings for values from --vars files and --set that no template of ``kits``
-        reads (a misspelt event variable would otherwise leave its default in print)."""
-        reads: set[str] = set()
+        (nor ``read_elsewhere``) reads (a misspelt event variable would otherwise leave
+        its default in print)."""
+        reads: set[str] = set(read_elsewhere)
         known: set[str] = set()
         for kit in kits:
             reads |= self.reads(kit)
@@ -226,13 +216,26 @@ class Planner:
             return True
         return bool(self._template_names(doc.source) & names)
 
-    def _template_names(self, source: str) -> frozenset[str]:
-        """The variables a template reads, with everything it includes (analysed once)."""
-        if source not in self._names:
-            from printkit.template.environment import analyse
+    def analysis(self, source: str) -> TemplateInfo:
+        """What a template reads and includes (analysed once per build)."""
+        if source not in self._analysed:
+            self._analysed[source] = analyse(self.env, source)
+        return self._analysed[source]
 
-            self._names[source] = frozenset(analyse(self.env, source).names)
-        return self._names[source]
+    def _template_names(self, source: str) -> frozenset[str]:
+        """The variables a template reads, with everything it includes."""
+        return self.analysis(source).names
+
+    def template_files(self, sources: Iterable[str]) -> tuple[set[str], bool]:
+        """Every template file ``sources`` are made from (relative to templates/), and
+        whether any of them includes a template whose name is computed at render time."""
+        files: set[str] = set()
+        dynamic = False
+        for source in sources:
+            info = self.analysis(source)
+            files.update(info.files)
+            dynamic = dynamic or info.dynamic
+        return files, dynamic
 
     def _plan_doc(self, kit: Kit, doc: Document, settings: Settings, paper: str) -> PlannedDoc:
         if doc.kind == "pdf":
@@ -243,11 +246,11 @@ class Planner:
         context = base_context(self.project, kit, resolved, paper, settings.grayscale)
         context["doc"] = {"id": doc.id, "title": doc.title or ""}
         html = self.html_for(doc.source, context)
-        title = doc.title or _html_title(html) or doc.id.replace("-", " ").capitalize()
+        title = doc.title or title_of(html) or doc.id.replace("-", " ").capitalize()
         return PlannedDoc(doc, title,
                           self.job(f"templates/{doc.source}", html, paper, settings,
                                    kit.bleed_mm),
-                          summary=_text_of(LEDE_RE, html))
+                          summary=summary_of(html))
 
     def contents_job(self, plan: KitPlan, entries: Sequence[Mapping[str, Any]]) -> RenderJob:
         kit = plan.kit
@@ -261,6 +264,16 @@ class Planner:
                         kit.bleed_mm)
 
 
+def title_of(html: str) -> str:
+    """A document's title as its HTML gives it (<title>, else its first h1)."""
+    return _text_of(TITLE_RE, html) or _text_of(H1_RE, html)
+
+
+def summary_of(html: str) -> str:
+    """A document's summary for the contents page: its lede paragraph."""
+    return _text_of(LEDE_RE, html)
+
+
 def _text_of(pattern: re.Pattern[str], html: str) -> str:
     match = pattern.search(html)
     if not match:
@@ -268,11 +281,3 @@ def _text_of(pattern: re.Pattern[str], html: str) -> str:
     return " ".join(html_lib.unescape(TAG_RE.sub("", match.group(1))).split())
 
 
-def _html_title(html: str) -> str:
-    return _text_of(TITLE_RE, html) or _text_of(H1_RE, html)
-
-
-def _font_root() -> Path:
-    from printkit.fonts import font_dir
-
-    return font_dir()

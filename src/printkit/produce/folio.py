@@ -21,7 +21,7 @@ from pypdf.generic import (
 )
 
 from printkit.fonts import regular_font
-from printkit.render.renderer import SMALL_PAGE_PT
+from printkit.units import is_card
 
 FONT_NAME = "/PKFolio"
 FIRST, LAST = 32, 255
@@ -114,7 +114,7 @@ def _pdf_string(text: str) -> bytes:
 def is_small(page: PageObject) -> bool:
     """Cards and labels (under 4 in either way) carry no page number."""
     box = page.mediabox
-    return min(float(box.width), float(box.height)) < SMALL_PAGE_PT
+    return is_card(float(box.width), float(box.height))
 
 
 def stamp(page: PageObject, font_ref: IndirectObject, text: str, *, align: str,

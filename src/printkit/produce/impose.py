@@ -12,16 +12,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pypdf import PageObject, PdfReader, PdfWriter
-from pypdf.generic import ContentStream, RectangleObject
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import RectangleObject
+
+from printkit.pdf.marks import (
+    MARK_GAP,
+    MARK_LEN,
+    MARK_ZONE,
+    Segment,
+    crop_marks,
+    draw_marks,
+    mark_ops,
+)
+from printkit.units import mm
 
 Slot = int | None
-Segment = tuple[float, float, float, float]
 
-INCH = 72.0
-MARK_LEN = 0.25 * INCH
-MARK_GAP = 0.0625 * INCH
-MARK_ZONE = MARK_LEN + MARK_GAP + 2.0
 
 
 # ----------------------------------------------------------------------------- tables
@@ -107,16 +113,6 @@ class Sheet:
     fold: tuple[float, ...] = ()                                # x of vertical fold lines
 
 
-def _crop_marks(x0: float, y0: float, x1: float, y1: float) -> list[Segment]:
-    """Corner crop marks just outside the rectangle (x0, y0)-(x1, y1)."""
-    g, ln = MARK_GAP, MARK_LEN
-    out = []
-    for x, y, dx, dy in ((x0, y0, -1, -1), (x1, y0, 1, -1), (x0, y1, -1, 1), (x1, y1, 1, 1)):
-        out.append((x + dx * g, y, x + dx * (g + ln), y))
-        out.append((x, y + dy * g, x, y + dy * (g + ln)))
-    return out
-
-
 def booklet_sheets(n: int, page_w: float, page_h: float, mode: str = "double",
                    marks: bool = False, creep_pt: float = 0.0) -> list[Sheet]:
     """Sheets (front, back, front, back, ...) for a saddle-stitched booklet."""
@@ -142,7 +138,7 @@ def booklet_sheets(n: int, page_w: float, page_h: float, mode: str = "double",
                 placements.append(Placement(left_page, left + shift, bottom, scale))
             if right_page is not None:
                 placements.append(Placement(right_page, spine - shift, bottom, scale))
-            m = (_crop_marks(left, bottom, left + spread_w, bottom + spread_h)
+            m = (crop_marks(left, bottom, left + spread_w, bottom + spread_h)
                  if marks else [])
             out.append(Sheet(sheet_w, sheet_h, tuple(placements), tuple(m),
                              (spine,) if marks else ()))
@@ -226,7 +222,7 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
                 page.contents_add(
                     f"q {scale:.6f} 0 0 {scale:.6f} {p.x - x0 * scale:.4f} "
                     f"{p.y - y0 * scale:.4f} cm {name} Do Q\n".encode())
-            ops = _line_ops(sheet)
+            ops = mark_ops(sheet.marks, sheet.fold, sheet.height)
             if ops:
                 page.contents_add(("\n".join(ops) + "\n").encode())
     if title:
@@ -252,30 +248,6 @@ def _overlay_form(pdf: Any, base: Any, content: bytes) -> Any:
     return pdf.make_indirect(form)
 
 
-def _line_ops(sheet: Sheet) -> list[str]:
-    if not (sheet.marks or sheet.fold):
-        return []
-    ops = ["/Artifact BMC q", "0.25 w", "1 1 1 1 K"]
-    for x1, y1, x2, y2 in sheet.marks:
-        ops.append(f"{x1:.2f} {y1:.2f} m {x2:.2f} {y2:.2f} l S")
-    for x in sheet.fold:  # dashed fold marks in the top and bottom margins
-        ops.append("[3 2] 0 d")
-        ops.append(f"{x:.2f} {sheet.height:.2f} m {x:.2f} {sheet.height - MARK_LEN:.2f} l S")
-        ops.append(f"{x:.2f} 0 m {x:.2f} {MARK_LEN:.2f} l S")
-    ops.append("Q EMC")
-    return ops
-
-
-def _append_ops(page: PageObject, ops: list[str]) -> None:
-    """Draw hairlines (registration black, as artifacts) over the page's content."""
-    ops = ["/Artifact BMC q", "0.25 w", "1 1 1 1 K", *ops, "Q EMC"]
-    stream = ContentStream(None, None)
-    contents = page.get_contents()
-    stream.set_data(b"q\n" + (contents.get_data() if contents is not None else b"") + b"\nQ\n" +
-                    "\n".join(ops).encode() + b"\n")
-    page.replace_contents(stream)
-
-
 # ----------------------------------------------------------------------------- products
 LETTER = (612.0, 792.0)
 
@@ -290,7 +262,7 @@ def page_size(source: bytes) -> tuple[int, float, float]:
 def make_booklet(source: bytes, mode: str = "double", marks: bool = False,
                  creep_mm: float = 0.0, title: str = "") -> bytes:
     n, w, h = page_size(source)
-    return apply(source, booklet_sheets(n, w, h, mode, marks, creep_mm * 72 / 25.4), title)
+    return apply(source, booklet_sheets(n, w, h, mode, marks, mm(creep_mm)), title)
 
 
 def make_cut_sheet(source: bytes, up: int = 4, repeat: bool = True, title: str = "") -> bytes:
@@ -315,7 +287,7 @@ def make_card_sheet(source: bytes, title: str = "", sheet: tuple[float, float] =
 def press_ready(source: bytes, bleed_mm: float) -> bytes:
     """Add bleed and crop marks: TrimBox = the page, BleedBox = trim + bleed, MediaBox
     large enough for the marks. Pages rendered with CSS bleed already paint into it."""
-    bleed = bleed_mm * 72 / 25.4
+    bleed = mm(bleed_mm)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(source)))
     for page in writer.pages:
         trim = page.trimbox if "/TrimBox" in page else page.mediabox
@@ -326,12 +298,7 @@ def press_ready(source: bytes, bleed_mm: float) -> bytes:
         page.bleedbox = RectangleObject([x0 - bleed, y0 - bleed, x1 + bleed, y1 + bleed])
         page.mediabox = RectangleObject([x0 - zone, y0 - zone, x1 + zone, y1 + zone])
         page.cropbox = page.mediabox
-        ops = []
-        g = bleed + MARK_GAP
-        for x, y, dx, dy in ((x0, y0, -1, -1), (x1, y0, 1, -1), (x0, y1, -1, 1), (x1, y1, 1, 1)):
-            ops.append(f"{x + dx * g:.2f} {y:.2f} m {x + dx * (g + MARK_LEN):.2f} {y:.2f} l S")
-            ops.append(f"{x:.2f} {y + dy * g:.2f} m {x:.2f} {y + dy * (g + MARK_LEN):.2f} l S")
-        _append_ops(page, ops)
+        draw_marks(page, crop_marks(x0, y0, x1, y1, gap=bleed + MARK_GAP))
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()

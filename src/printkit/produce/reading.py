@@ -10,21 +10,22 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
 from pypdf.generic import (
     ArrayObject,
-    BooleanObject,
-    DictionaryObject,
     NameObject,
-    TextStringObject,
 )
 
+from printkit.pdf.marks import MARK_ZONE, crop_marks, draw_marks
+from printkit.pdf.metadata import Metadata, set_metadata
+from printkit.pdf.pdfa import make_archival
 from printkit.pdf.structure import StructureMerger
 from printkit.produce import folio
+from printkit.produce.placement import place
 
 LINK_PREFIX = "https://printkit.invalid/doc/"
 
@@ -35,47 +36,6 @@ class Part:
     title: str
     pdf: bytes
     role: str  # "cover", "contents" or "document"
-
-
-@dataclass(frozen=True)
-class Metadata:
-    title: str
-    author: str
-    subject: str
-    keywords: tuple[str, ...]
-    language: str
-    creator: str
-    archive: bool = False  # PDF/A-2b: output intent, XMP identification, file identifier
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where each document lands in the reading copy (pure; from page counts)."""
-
-    starts: tuple[int, ...]           # first page number (label) of each document
-    blanks_after: tuple[int, ...]     # blank pages inserted after each document
-    front_blanks: tuple[int, ...] = field(default=())  # after cover, after contents
-
-
-def place(doc_pages: Sequence[int], duplex: bool, cover_pages: int = 0,
-          contents_pages: int = 0) -> Placement:
-    """Continuous numbering from the first document. In duplex, every document starts
-    on a right-hand (odd) page, so a blank is added after an odd-length document;
-    the front matter is padded to an even count so page 1 is a right-hand page."""
-    starts, blanks = [], []
-    number = 1
-    for count in doc_pages:
-        starts.append(number)
-        pad = 1 if duplex and count % 2 else 0
-        blanks.append(pad)
-        number += count + pad
-    front = (
-        (cover_pages % 2 if duplex else 0),
-        (contents_pages % 2 if duplex else 0),
-    )
-    if blanks:
-        blanks[-1] = 0  # nothing to align after the last document
-    return Placement(tuple(starts), tuple(blanks), front)
 
 
 _READERS: dict[bytes, PdfReader] = {}
@@ -116,22 +76,6 @@ def _doc_outline(reader: PdfReader, title: str, start: int) -> list[tuple[int, s
     return [(0, title, start), *(c for c in children if c[0] >= 1)]
 
 
-def _set_metadata(writer: PdfWriter, meta: Metadata) -> None:
-    writer.add_metadata({
-        "/Title": meta.title,
-        "/Author": meta.author,
-        "/Subject": meta.subject,
-        "/Keywords": ", ".join(meta.keywords),
-        "/Creator": meta.creator,
-        "/Producer": meta.creator,
-    })
-    root = writer._root_object
-    root[NameObject("/Lang")] = TextStringObject(meta.language)
-    prefs = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    root[NameObject("/ViewerPreferences")] = prefs
-    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-
-
 def _blank(writer: PdfWriter, width: float, height: float,
            tags: StructureMerger | None = None) -> None:
     writer.add_blank_page(width, height)
@@ -142,8 +86,6 @@ def _blank(writer: PdfWriter, width: float, height: float,
 def _finish(writer: PdfWriter, meta: Metadata, first: PdfReader) -> bytes:
     writer.pdf_header = b"%PDF-1.7"
     if meta.archive:
-        from printkit.pdf.pdfa import make_archival
-
         make_archival(writer, meta, first)
     for page in writer.pages:  # stamping leaves a page's content decoded
         page.compress_content_streams()
@@ -254,7 +196,7 @@ def assemble_mapped(parts: Sequence[Part], meta: Metadata,
     for i in contents_pages:
         _retarget_links(writer, i, doc_first_pages)
     _add_outline(writer, outline)
-    _set_metadata(writer, meta)
+    set_metadata(writer, meta)
     tags.finish(meta.language, meta.title)
     return _finish(writer, meta, readers[0][0]), {**first_pages, **doc_first_pages}
 
@@ -274,7 +216,6 @@ def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: floa
     crop marks: a proof to read and check. The ten-up sheet is the file to print."""
     from pypdf import Transformation
 
-    from printkit.produce.impose import MARK_ZONE, _append_ops, _crop_marks
 
     page = writer.add_blank_page(width, height)
     source = PdfWriter()
@@ -292,12 +233,12 @@ def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: floa
         box = source.pages[i].trimbox
         ctm = Transformation().translate(-float(box.left) + x, -float(box.bottom) + y)
         page.merge_transformed_page(source.pages[i], ctm, over=True, expand=False)
-        marks.extend(_crop_marks(x, y, x + card_w, y + card_h))
+        marks.extend(crop_marks(x, y, x + card_w, y + card_h))
         label = "Front" if i == 0 else "Back" if i == 1 else f"Page {i + 1}"
         folio.text(page, font, label, x - MARK_ZONE - 4, y + card_h / 2, align="right",
                    size=9)
     _strip_marked_content(page)
-    _append_ops(page, [f"{a:.2f} {b:.2f} m {c:.2f} {d:.2f} l S" for a, b, c, d in marks])
+    draw_marks(page, marks)
     folio.text(page, font, f"{title}: actual size ({card_w / 72:g} x {card_h / 72:g} in)",
                width / 2, top + 0.55 * 72, align="center", size=11, gray=0.1)
     folio.text(page, font, "To print many, use the ten-up card sheet with crop marks.",
@@ -356,7 +297,7 @@ def assemble_handout(part: Part, meta: Metadata) -> bytes:
         for i in range(count):
             folio.stamp(writer.pages[i], font, f"{i + 1} of {count}", align="right")
     _add_outline(writer, outline)
-    _set_metadata(writer, meta)
+    set_metadata(writer, meta)
     tags.finish(meta.language, meta.title)
     return _finish(writer, meta, reader)
 
@@ -365,5 +306,5 @@ def page_count(data: bytes) -> int:
     return len(_reader(data).pages)
 
 
-__all__ = ["Metadata", "Part", "Placement", "assemble_handout", "assemble_reading", "page_count",
-           "place"]
+__all__ = ["Part", "assemble_handout", "assemble_reading", "page_count",
+           "reading_page_count"]

@@ -13,11 +13,11 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from printkit.source.project import PAPER_SIZES
+from printkit.render.job import RenderJob, RenderResult
+from printkit.units import CSS_PX, PAPER_SIZES, is_card
 
 # A document that takes longer than this to render is stopped (runaway CSS or a huge table).
 RENDER_TIME_LIMIT = int(os.environ.get("PRINTKIT_RENDER_TIME_LIMIT", "120"))
@@ -35,9 +35,6 @@ NOTDEF_RE = re.compile(r'\.notdef glyph rendered for Unicode string unsupported 
 # A last page filled less than this is an accidental spill-over (reported as a warning).
 NEARLY_EMPTY = 0.15
 
-# Pages smaller than this either way (4 in) are cards: no page numbers, one proof page.
-SMALL_PAGE_PT = 288
-
 # fontTools stamps the current time into subset fonts unless this is set.
 REPRODUCIBLE_EPOCH = "315532800"  # 1980-01-01
 # For black-and-white copiers: the palette becomes dark and mid greys with strong contrast,
@@ -52,36 +49,6 @@ tr:nth-child(even) td { background: #f2f2f2 !important; }
 .poster .hero .kicker, .cover .kicker { color: #d0d0d0 !important; }
 .poster .hero .lede, .cover .subtitle { color: #e8e8e8 !important; }
 """
-
-
-@dataclass(frozen=True)
-class RenderJob:
-    key: str
-    label: str                      # e.g. "templates/docs/x.html", for messages
-    html: str
-    base_url: str                   # file URL of the project root (trailing slash)
-    stylesheets: tuple[str, ...]    # absolute paths of project stylesheets
-    paper: str
-    allowed_roots: tuple[str, ...]
-    tagged: bool = True
-    grayscale: bool = False
-    bleed_mm: float = 0.0
-    variant: str = ""               # e.g. "pdf/a-2b"
-    fields: bool = False            # report where its personalised fields are (fields.py)
-
-
-@dataclass
-class RenderResult:
-    key: str
-    pdf: bytes
-    pages: int
-    deps: dict[str, str] = field(default_factory=dict)
-    small: bool = False
-    warnings: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    spots: list[dict[str, Any]] | None = None  # fields' places; None: they cannot be placed
-    spots_problem: str = ""
 
 
 class _Capture(logging.Handler):
@@ -177,10 +144,10 @@ class Renderer:
 
                     result.pdf = to_grey(result.pdf)
                 result.pages = len(document.pages)
-                if job.fields:
-                    _place_fields(document, result, job.grayscale)
+                if job.probe is not None:
+                    result.probed = job.probe(document, result.pdf, job.grayscale)
                 first = document.pages[0]  # CSS pixels: 96 a inch
-                result.small = min(first.width, first.height) * 0.75 < SMALL_PAGE_PT
+                result.small = is_card(first.width * CSS_PX, first.height * CSS_PX)
                 filled = _last_page_filled(document)
                 if result.pages > 1 and not result.small and filled < NEARLY_EMPTY:
                     result.warnings.append(
@@ -214,21 +181,6 @@ class Renderer:
             result.errors.append("refused to read " + ", ".join(blocked))
         result.seconds = time.perf_counter() - start
         return result
-
-
-def _place_fields(document: Any, result: RenderResult, grey: bool) -> None:
-    from dataclasses import replace
-
-    from printkit.personalise.fields import NotPlaceable, link_marks, measure
-    from printkit.render.grey import luma
-
-    try:
-        spots = measure(document)
-        if grey:  # the text printed in later must be as grey as the page
-            spots = [replace(s, color=(luma(*s.color),) * 3) for s in spots]
-        result.spots = [s.to_json() for s in link_marks(result.pdf, spots)]
-    except NotPlaceable as exc:
-        result.spots_problem = str(exc)
 
 
 def _last_page_filled(document: Any) -> float:

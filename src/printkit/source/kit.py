@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from printkit.errors import InputError, Problem, did_you_mean, problem
-from printkit.source.project import PAPER_SIZES, Project
+from printkit.source.project import Project
 from printkit.source.schema import validate_kit_data
 from printkit.source.yamlio import Located, load_yaml
+from printkit.units import PAPER_SIZES
 
 DocKind = Literal["html", "markdown", "pdf"]
-OUTPUT_NAMES = ("reading", "handouts", "booklet", "cut-sheets", "cards")
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,83 @@ class Document:
 
 
 @dataclass(frozen=True)
-class Output:
-    kind: str
-    options: Mapping[str, Any] = field(default_factory=dict)
+class Booklet:
+    """A saddle-stitched booklet: ``sheet`` 'double' (pages two-up on a sheet twice their
+    size) or 'same' (pages scaled onto a sheet of their own size)."""
+
+    sheet: str = "double"
+    marks: bool = False
+    creep_mm: float = 0.0
+    kind: ClassVar[str] = "booklet"
+
+
+@dataclass(frozen=True)
+class CutSheets:
+    """Documents laid 2-up or 4-up on a sheet with cut marks (every handout, or these)."""
+
+    up: int = 4
+    documents: tuple[str, ...] = ()
+    kind: ClassVar[str] = "cut-sheets"
+
+
+@dataclass(frozen=True)
+class Cards:
+    """A front/back card document ten to a sheet."""
+
+    document: str
+    kind: ClassVar[str] = "cards"
+
+
+Product = Booklet | CutSheets | Cards
+
+
+@dataclass(frozen=True)
+class OutputNames:
+    """Where each output of a kit goes, relative to its build folder: the one place file
+    names are made."""
+
+    kit_id: str
+
+    @property
+    def reading(self) -> str:
+        return f"{self.kit_id}.pdf"
+
+    @property
+    def press(self) -> str:
+        return f"{self.kit_id}-press.pdf"
+
+    @property
+    def booklet(self) -> str:
+        return f"{self.kit_id}-booklet.pdf"
+
+    @property
+    def cards(self) -> str:
+        return f"{self.kit_id}-cards.pdf"
+
+    @property
+    def roster(self) -> str:
+        return f"{self.kit_id}-roster.pdf"
+
+    @property
+    def roster_booklet(self) -> str:
+        return f"{self.kit_id}-roster-booklet.pdf"
+
+    def handout(self, doc_id: str) -> str:
+        return f"handouts/{doc_id}.pdf"
+
+    def cut_sheet(self, doc_id: str, up: int) -> str:
+        return f"cut-sheets/{doc_id}-{up}up.pdf"
+
+    def packet(self, slug: str) -> str:
+        return f"roster/{slug}.pdf"
+
+    def kit_build(self) -> tuple[str, ...]:
+        """What a kit build owns: removed when the build no longer makes them."""
+        return ("handouts", "cut-sheets", self.booklet, self.cards, self.press)
+
+    def roster_build(self) -> tuple[str, ...]:
+        """What a roster build owns."""
+        return ("roster", self.roster_booklet)
 
 
 @dataclass(frozen=True)
@@ -53,11 +127,16 @@ class Kit:
     cover: Mapping[str, Any] | None = field(default_factory=dict)
     contents_title: str | None = "Contents"
     documents: tuple[Document, ...] = ()
-    outputs: tuple[Output, ...] = ()
+    outputs: tuple[Product, ...] = ()  # besides the reading copy and handouts
     lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line
+    files: tuple[str, ...] = ()        # the kit file and every kit it extends
 
-    def output(self, kind: str) -> Output | None:
-        return next((o for o in self.outputs if o.kind == kind), None)
+    @property
+    def booklet(self) -> Booklet | None:
+        return next((o for o in self.outputs if isinstance(o, Booklet)), None)
+
+    def output_names(self) -> OutputNames:
+        return OutputNames(self.id)
 
 
 def resolve_kit_file(project: Project, name: str) -> tuple[str, Path]:
@@ -96,6 +175,7 @@ class _Raw:
     docs: list[tuple[dict[str, Any], str, int | None]]  # (document, file, line)
     var_sources: dict[str, str]
     lines: dict[str, int]
+    files: tuple[str, ...]  # the kit file, then its parents
 
 
 def _load_raw(project: Project, kit_id: str, path: Path, chain: tuple[str, ...],
@@ -114,14 +194,15 @@ def _load_raw(project: Project, kit_id: str, path: Path, chain: tuple[str, ...],
         return None
     data: dict[str, Any] = loc.data
     lines = {k: loc.key_line((k,)) or 1 for k in data}
-    docs = [(d, display, _source_line(loc, i, d)) for i, d in enumerate(data["documents"])]
+    docs = [(d, display, _source_line(loc, i, d))
+            for i, d in enumerate(data.get("documents", []))]
     var_sources = {k: display for k in _flat_keys(data.get("variables", {}))}
 
     parent_name = data.get("extends")
     if parent_name is None:
         if data.get("remove"):
             problems.append(Problem(display, lines["remove"], "'remove' only works with 'extends'"))
-        return _Raw(data, docs, var_sources, lines)
+        return _Raw(data, docs, var_sources, lines, (display,))
     if parent_name in (*chain, kit_id):
         cycle = " -> ".join((*chain, kit_id, parent_name))
         problems.append(Problem(display, lines["extends"], f"kits extend each other in a circle: "
@@ -135,7 +216,8 @@ def _load_raw(project: Project, kit_id: str, path: Path, chain: tuple[str, ...],
     parent = _load_raw(project, parent_name, parent_path, (*chain, kit_id), problems)
     if parent is None:
         return None
-    return _merge(parent, data, docs, var_sources, display, lines, problems)
+    merged = _merge(parent, data, docs, var_sources, display, lines, problems)
+    return replace(merged, files=(display, *parent.files))
 
 
 def _merge(parent: _Raw, data: dict[str, Any], docs: list[tuple[dict[str, Any], str, int | None]],
@@ -176,7 +258,7 @@ def _merge(parent: _Raw, data: dict[str, Any], docs: list[tuple[dict[str, Any], 
             out_docs.append(doc)
     sources = {**parent.var_sources, **var_sources}
     merged["documents"] = [d for d, _, _ in out_docs]
-    return _Raw(merged, out_docs, sources, {**parent.lines, **lines})
+    return _Raw(merged, out_docs, sources, {**parent.lines, **lines}, parent.files)
 
 
 def _flat_keys(values: Mapping[str, Any], prefix: str = "") -> list[str]:
@@ -195,6 +277,16 @@ def load_kit(project: Project, name: str) -> Kit:
     problems: list[Problem] = []
     raw = _load_raw(project, kit_id, path, (), problems)
     if raw is None or any(p.severity == "error" for p in problems):
+        raise InputError(problems)
+    if not raw.docs:
+        line = raw.lines.get("documents")
+        problems.append(Problem(project.rel(path), line or 1,
+                                "the kit has no documents" if line is not None
+                                else "the kit has no 'documents:' list",
+                                "List what it holds under 'documents:', e.g.\n"
+                                "      documents:\n"
+                                "        - id: where-to-get-help\n"
+                                "          template: docs/family/where-to-get-help.html"))
         raise InputError(problems)
     kit = _typed(project, kit_id, path, raw, problems)
     if any(p.severity == "error" for p in problems):
@@ -244,7 +336,7 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
         bleed_mm=float(data.get("bleed", 3.0)),
         variables=data.get("variables", {}), variable_sources=raw.var_sources,
         cover=cover_spec, contents_title=contents_title, documents=tuple(documents),
-        outputs=outputs, lines=raw.lines,
+        outputs=outputs, lines=raw.lines, files=raw.files,
     )
 
 
@@ -297,30 +389,32 @@ def _file_problems_of_raw(project: Project, loc: Located) -> list[Problem]:
 
 
 def _outputs(items: list[Any], documents: list[Document], display: str, line: int | None,
-             problems: list[Problem]) -> tuple[Output, ...]:
-    outs: list[Output] = []
+             problems: list[Problem]) -> tuple[Product, ...]:
+    """The schema-checked ``outputs:`` list as typed products (the reading copy and the
+    handouts are always made; listing them is optional)."""
+    outs: list[Product] = []
     ids = {d.id for d in documents}
     for item in items:
-        if isinstance(item, str):
-            outs.append(Output(item))
-        else:
-            (kind, options), = item.items()
-            outs.append(Output(kind, options))
-            named = list(options.get("documents", [])) + (
-                [options["document"]] if "document" in options else [])
-            for doc_id in named:
-                if doc_id not in ids:
-                    problems.append(Problem(display, line, f"{kind} output names document "
-                                            f"'{doc_id}', which the kit does not have"))
-    for o in outs:
-        if o.kind == "cards" and not o.options.get("document"):
-            problems.append(Problem(display, line, "the cards output needs a document",
-                                    "Write it as: - cards: {document: wallet-card}"))
-    kinds = {o.kind for o in outs}
-    # The reading copy and the handouts are always made; listing them is optional.
-    for kind in ("reading", "handouts"):
-        if kind not in kinds:
-            outs.insert(0, Output(kind))
+        kind, options = (item, {}) if isinstance(item, str) else next(iter(item.items()))
+        if kind == "booklet":
+            outs.append(Booklet(str(options.get("sheet", "double")),
+                                bool(options.get("marks", False)),
+                                float(options.get("creep", 0.0))))
+        elif kind == "cut-sheets":
+            outs.append(CutSheets(int(options.get("up", 4)),
+                                  tuple(str(d) for d in options.get("documents", []))))
+        elif kind == "cards":
+            if not options.get("document"):
+                problems.append(Problem(display, line, "the cards output needs a document",
+                                        "Write it as: - cards: {document: wallet-card}"))
+                continue
+            outs.append(Cards(str(options["document"])))
+        named = list(options.get("documents", [])) + (
+            [options["document"]] if "document" in options else [])
+        for doc_id in named:
+            if doc_id not in ids:
+                problems.append(Problem(display, line, f"{kind} output names document "
+                                        f"'{doc_id}', which the kit does not have"))
     return tuple(outs)
 
 
@@ -345,4 +439,5 @@ def _suggest_file(target: Path, base: Path) -> str:
     return "Check the spelling and that the file exists."
 
 
-__all__ = ["Document", "Kit", "Output", "load_kit", "resolve_kit_file"]
+__all__ = ["Booklet", "Cards", "CutSheets", "Document", "Kit", "OutputNames", "Product",
+           "load_kit", "resolve_kit_file"]

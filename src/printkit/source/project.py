@@ -9,17 +9,9 @@ from typing import Any
 
 from printkit.errors import ProjectError, problem
 from printkit.source.yamlio import Located, as_mapping, load_yaml
+from printkit.units import PAPER_SIZES
 
 CONFIG_NAME = "printkit.yaml"
-PAPER_SIZES: Mapping[str, tuple[float, float]] = {
-    # name: (width, height) in points
-    "letter": (612.0, 792.0),
-    "legal": (612.0, 1008.0),
-    "tabloid": (792.0, 1224.0),
-    "half-letter": (396.0, 612.0),
-    "a4": (595.28, 841.89),
-    "a5": (419.53, 595.28),
-}
 PROJECT_KEYS = {"agency", "paper", "variables", "language", "duplex", "stylesheets"}
 DEFAULT_STYLESHEETS = ("assets/css/print.css",)
 

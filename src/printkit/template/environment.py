@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +13,7 @@ import jinja2.meta
 import jinja2.nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
 
-from printkit.engine.trust import seal, verify
 from printkit.errors import problem
 from printkit.source.registry import Registry, Resource
 from printkit.source.yamlio import read_text
@@ -58,33 +54,6 @@ class ConfinedLoader(jinja2.BaseLoader):
         return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file())
 
 
-class SealedBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates on disk, used only when sealed by this user's printkit
-    (compiled code from anyone else is never loaded)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
-        return self.folder / f"{bucket.key}.jbc"
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            raw = self._path(bucket).read_bytes()
-        except OSError:
-            return
-        mac, _, data = raw.partition(b"\n")
-        if verify(data, mac.decode("ascii", "replace")):
-            bucket.bytecode_from_string(data)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        from printkit.engine.atomic import write_bytes
-
-        data = bucket.bytecode_to_string()
-        with contextlib.suppress(OSError):
-            write_bytes(self._path(bucket), seal(data).encode() + b"\n" + data)
-
-
 class _Sandbox(ImmutableSandboxedEnvironment):
     """Jinja2's sandbox, plus limits on arithmetic that could exhaust memory or time
     ('x' * 10**9, 9 ** 9 ** 9): a template is data, not a program."""
@@ -105,19 +74,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 def make_environment(templates_dir: Path, registry: Registry,
-                     bytecode_dir: Path | None = None) -> jinja2.Environment:
-    """The sandboxed environment. With ``bytecode_dir``, compiled templates are kept there
-    (keyed by name and source checksum), so a rebuild does not compile them again."""
-    cache = None
-    if bytecode_dir is not None:
-        try:
-            bytecode_dir.mkdir(parents=True, exist_ok=True)
-            cache = SealedBytecodeCache(bytecode_dir)
-        except OSError:
-            cache = None
+                     bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """The sandboxed environment. A ``bytecode_cache`` keeps compiled templates between
+    builds (keyed by name and source checksum)."""
     env = _Sandbox(
         loader=ConfinedLoader(templates_dir),
-        bytecode_cache=cache,
+        bytecode_cache=bytecode_cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -135,92 +97,6 @@ def make_environment(templates_dir: Path, registry: Registry,
     env.globals["resource"] = resource
     env.globals["has_resource"] = lambda rid: registry.get(rid) is not None
     return env
-
-
-@dataclass(frozen=True)
-class TemplateInfo:
-    """What a template depends on, found without rendering it."""
-
-    name: str
-    files: tuple[str, ...]          # itself and every template it extends/includes/imports
-    names: frozenset[str]           # context names it reads (variables, kit, agency, ...)
-    resource_ids: tuple[tuple[str, str, int], ...]  # (id, template, line) for resource('id')
-    front_matter: Mapping[str, Any]
-
-
-def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
-    """Walk a template and everything it references. Raises InputError on syntax errors."""
-    loader = env.loader
-    assert isinstance(loader, ConfinedLoader)
-    seen: list[str] = []
-    names: set[str] = set()
-    ids: list[tuple[str, str, int]] = []
-    front: Mapping[str, Any] = {}
-    todo = [name]
-    while todo:
-        current = todo.pop(0)
-        if current in seen:
-            continue
-        seen.append(current)
-        try:
-            source, filename, _ = loader.get_source(env, current)
-        except jinja2.TemplateNotFound as exc:
-            where = f"templates/{seen[-2]}" if len(seen) > 1 else f"templates/{name}"
-            raise problem(where, None, f"template '{exc.name}' not found",
-                          "Paths are relative to templates/ and must stay inside it.") from None
-        try:
-            ast = env.parse(source, current, filename)
-        except jinja2.TemplateSyntaxError as exc:
-            raise problem(f"templates/{current}", exc.lineno,
-                          f"template syntax error: {exc.message}",
-                          "Check that every {% block %}/{% if %}/{% for %} is closed and "
-                          "every {{ }} is balanced.") from None
-        if current == name and name.endswith(".md"):
-            front = read_front_matter(loader.path_of(name), f"templates/{name}")
-            layout = str(front.get("layout", DEFAULT_MARKDOWN_LAYOUT))
-            todo.append(layout)
-        try:
-            names |= jinja2.meta.find_undeclared_variables(ast)
-        except jinja2.TemplateSyntaxError as exc:  # e.g. an unknown filter
-            raise problem(f"templates/{current}", exc.lineno,
-                          f"template syntax error: {exc.message}", _filter_hint(env, exc)) from None
-        for ref in jinja2.meta.find_referenced_templates(ast):
-            if ref is None:
-                continue  # dynamic name: its dependencies are caught at render time
-            try:
-                found = loader.path_of(ref).is_file()
-            except jinja2.TemplateNotFound:
-                found = False
-            if not found:
-                line = _line_of_reference(ast, ref)
-                raise problem(f"templates/{current}", line, f"template '{ref}' not found",
-                              "Check the name in {% extends %} / {% include %}; paths are "
-                              "relative to templates/.")
-            todo.append(ref)
-        for call in ast.find_all(jinja2.nodes.Call):
-            if isinstance(call.node, jinja2.nodes.Name) and call.node.name.startswith("resource"):
-                ids.extend((rid, current, call.lineno) for rid in _const_strings(call.args[:1]))
-    return TemplateInfo(name, tuple(seen), frozenset(names), tuple(ids), front)
-
-
-def _const_strings(nodes: list[jinja2.nodes.Expr]) -> list[str]:
-    """String constants in call arguments, including inside list and tuple literals."""
-    out: list[str] = []
-    for node in nodes:
-        if isinstance(node, jinja2.nodes.Const) and isinstance(node.value, str):
-            out.append(node.value)
-        elif isinstance(node, jinja2.nodes.List | jinja2.nodes.Tuple):
-            out.extend(_const_strings(list(node.items)))
-    return out
-
-
-def _line_of_reference(ast: jinja2.nodes.Template, ref: str) -> int | None:
-    for node in ast.find_all((jinja2.nodes.Extends, jinja2.nodes.Include, jinja2.nodes.Import,
-                              jinja2.nodes.FromImport)):
-        template = getattr(node, "template", None)
-        if isinstance(template, jinja2.nodes.Const) and template.value == ref:
-            return node.lineno
-    return None
 
 
 def read_front_matter(path: Path, display: str) -> Mapping[str, Any]:
@@ -287,7 +163,7 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
                       "relative to templates/.") from None
     except jinja2.TemplateSyntaxError as exc:
         raise problem(f"templates/{exc.name or name}", exc.lineno,
-                      f"template syntax error: {exc.message}", _filter_hint(env, exc)) from None
+                      f"template syntax error: {exc.message}", filter_hint(env, exc)) from None
     except RecursionError:
         raise problem(f"templates/{name}", None, "a macro or include calls itself without end",
                       "Check the template's macros and includes for a loop.") from None
@@ -297,7 +173,7 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
                       "Check the values this line uses.") from None
 
 
-def _filter_hint(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> str:
+def filter_hint(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> str:
     match = re.search(r"No (filter|test) named '([^']+)'", str(exc.message))
     if not match:
         return ""
@@ -313,28 +189,3 @@ def _filter_hint(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> st
 def _undefined_name(message: str) -> str | None:
     match = re.search(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined", message)
     return match.group(1) if match else None
-
-
-def render_markdown(env: jinja2.Environment, name: str, context: Mapping[str, Any],
-                    templates_dir: Path) -> str:
-    """Markdown document: Jinja2 over the text, markdown-it to HTML, placed in its layout."""
-    from markdown_it import MarkdownIt
-
-    loader = env.loader
-    assert isinstance(loader, ConfinedLoader)
-    source, _, _ = loader.get_source(env, name)
-    front = read_front_matter(loader.path_of(name), f"templates/{name}")
-    layout = str(front.get("layout", DEFAULT_MARKDOWN_LAYOUT))
-    text = render_template(env, name, context, templates_dir)
-    del source
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
-        ["table", "strikethrough", "replacements", "smartquotes"])
-    body = md.render(text)
-    wrapper = ("{% extends " + repr(layout) + " %}"
-               "{% block content %}{{ __markdown__ }}{% endblock %}")
-    ctx = {**context, "__markdown__": Markup(body),
-           "front": front}
-    if "title" in front and not context.get("doc", {}).get("title"):
-        ctx["doc"] = {**context.get("doc", {}), "title": front["title"]}
-    return render_template(env, layout, ctx, templates_dir, markdown_body=wrapper)
-

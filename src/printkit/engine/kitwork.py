@@ -1,0 +1,157 @@
+"""A kit on its way through a session: its documents and contents page rendered, its parts
+and metadata for assembly, and the files it was made from. Shared by kit and roster builds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from printkit import __version__
+from printkit.engine.session import Session
+from printkit.errors import problem
+from printkit.pdf.files import readable_pdf
+from printkit.pdf.metadata import Metadata
+from printkit.plan.planner import CONTENTS_TEMPLATE, DEFAULT_COVER, KitPlan, PlannedDoc
+from printkit.produce.placement import place
+from printkit.produce.reading import Part, reading_page_count
+from printkit.render.job import RenderJob
+from printkit.source.project import CONFIG_NAME, DEFAULT_STYLESHEETS
+
+
+@dataclass
+class KitWork:
+    """One kit's plan (and, for --press, its plan with bleed) and contents pages."""
+
+    plan: KitPlan
+    contents: RenderJob | None = None
+    press: KitPlan | None = None
+    press_contents: RenderJob | None = None
+
+    def render_keys(self) -> list[str]:
+        """Render keys of its cover, documents and contents page (not the press copies)."""
+        keys = [d.job.key for d in self.plan.with_cover() if d.job is not None]
+        return keys + ([self.contents.key] if self.contents is not None else [])
+
+
+def render_kits(session: Session, work: Sequence[KitWork]) -> None:
+    """Phase 1: documents and covers of every kit. Phase 2: contents pages, which need the
+    documents' page counts."""
+    plans = [w.plan for w in work] + [w.press for w in work if w.press is not None]
+    session.render(d.job for p in plans for d in p.with_cover() if d.job is not None)
+    for w in work:
+        w.contents = _contents_job(session, w.plan)
+        if w.press is not None:
+            w.press_contents = _contents_job(session, w.press)
+    session.render(j for w in work for j in (w.contents, w.press_contents) if j is not None)
+
+
+def _contents_job(session: Session, plan: KitPlan) -> RenderJob | None:
+    if plan.kit.contents_title is None or not plan.docs:
+        return None
+    counts = [_reading_pages(session, d) for d in plan.docs]
+    placement = place(counts, plan.kit.duplex)
+    entries = [{"id": d.doc.id, "title": d.title, "page": str(start), "pages": n,
+                "summary": d.summary}
+               for d, start, n in zip(plan.docs, placement.starts, counts, strict=True)]
+    return session.planner.contents_job(plan, entries)
+
+
+def warnings(session: Session, work: KitWork) -> list[str]:
+    """What the renders of a kit's documents reported, once each."""
+    return sorted({m for key in work.render_keys() for m in session.entry(key).warnings})
+
+
+def metadata(plan: KitPlan) -> Metadata:
+    kit = plan.kit
+    return Metadata(
+        title=kit.title,
+        author=str(plan.agency.get("name", "")),
+        subject=kit.description or kit.subtitle or kit.title,
+        keywords=kit.keywords,
+        language=kit.language,
+        creator=f"printkit {__version__}",
+        archive=plan.settings.pdfa,
+    )
+
+
+def parts(session: Session, plan: KitPlan, contents: RenderJob | None) -> tuple[Part, ...]:
+    """Cover, contents page and documents, rendered, in reading order."""
+    kit = plan.kit
+    out: list[Part] = []
+    if plan.cover is not None and plan.cover.job is not None:
+        out.append(Part("cover", kit.title, session.entry(plan.cover.job.key).pdf, "cover"))
+    if contents is not None:
+        out.append(Part("contents", kit.contents_title or "Contents",
+                        session.entry(contents.key).pdf, "contents"))
+    out.extend(Part(d.doc.id, d.title, document_pdf(session, d)[0], "document")
+               for d in plan.docs)
+    return tuple(out)
+
+
+def part_key(session: Session, planned: PlannedDoc) -> str:
+    """What a document's PDF is made from: its render key, or a spliced PDF's hash."""
+    if planned.job is not None:
+        return planned.job.key
+    assert planned.pdf_path is not None
+    return session.planner.hasher(planned.pdf_path) or ""
+
+
+def document_pdf(session: Session, planned: PlannedDoc) -> tuple[bytes, int]:
+    """A document's PDF and page count: rendered, or the spliced file (checked)."""
+    if planned.job is not None:
+        entry = session.entry(planned.job.key)
+        return entry.pdf, entry.pages
+    assert planned.pdf_path is not None
+    display = session.project.rel(planned.pdf_path)
+    try:
+        data = planned.pdf_path.read_bytes()
+    except OSError as exc:
+        raise problem(planned.doc.file, planned.doc.line,
+                      f"cannot read {display}: {exc.strerror}") from None
+    return data, readable_pdf(data, display, planned.doc.file, planned.doc.line)
+
+
+def _reading_pages(session: Session, planned: PlannedDoc) -> int:
+    """Pages a document takes in the reading copy (card documents share one proof page)."""
+    if planned.job is not None:
+        entry = session.entry(planned.job.key)
+        return 1 if entry.small else entry.pages
+    return reading_page_count(document_pdf(session, planned)[0])
+
+
+def inputs(session: Session, work: KitWork, extra: Sequence[Path] = ()) -> dict[str, str]:
+    """Every file inside the project that the kit's outputs were made from, with its
+    sha256 ("" for a file that was looked for and is absent): the kit and the kits it
+    extends, every template with what it includes, spliced PDFs, the project settings,
+    the registry, stylesheets and every file a render read. The manifest lists them, and
+    the no-change fast path rebuilds the kit when any of them changes."""
+    project, planner = session.project, session.planner
+    plan = work.plan
+    paths: list[Path] = [project.root / f for f in plan.kit.files]
+    paths += [project.root / CONFIG_NAME, project.registry_file, *extra]
+    paths += [project.root / s for s in DEFAULT_STYLESHEETS] + list(project.stylesheets)
+    templates: set[str] = set()
+    for planned in plan.docs:
+        if planned.job is None and planned.pdf_path is not None:
+            paths.append(planned.pdf_path)
+        else:
+            templates.add(planned.doc.source)
+    if plan.kit.cover is not None:
+        templates.add(str(plan.kit.cover.get("template", DEFAULT_COVER)))
+    if work.contents is not None:
+        templates.add(CONTENTS_TEMPLATE)
+    files, dynamic = planner.template_files(templates)
+    if dynamic:  # a computed include: any template may be read
+        files = {str(p.relative_to(project.templates_dir))
+                 for p in project.templates_dir.rglob("*") if p.is_file()}
+    paths += [project.templates_dir / f for f in sorted(files)]
+    for key in work.render_keys():
+        paths += [Path(dep) for dep in session.entry(key).deps]
+    found: dict[str, Any] = {}
+    for path in paths:
+        rel = project.rel(path)
+        if not Path(rel).is_absolute():
+            found[rel] = planner.hasher(path) or ""
+    return {k: found[k] for k in sorted(found)}
