@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # Debian packages: Pango/HarfBuzz for WeasyPrint (libharfbuzz-subset0 makes font
 # subsetting 2x faster and byte-reproducible); poppler-utils and qpdf for the tests.
 RUNTIME_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_PKGS    := poppler-utils qpdf
+TEST_PKGS    := poppler-utils qpdf fonts-droid-fallback
 JOBS ?=
 
 .PHONY: kits test check bench reading lint clean system-deps test-deps
@@ -19,6 +19,7 @@ kits: $(STAMP)
 test: $(STAMP) test-deps
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n auto -q
 
 check: $(STAMP)
@@ -33,6 +34,7 @@ reading: $(STAMP) test-deps
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 $(STAMP): pyproject.toml | system-deps
 	$(PYTHON) -m venv $(VENV)

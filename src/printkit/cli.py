@@ -1,4 +1,7 @@
-"""The command line. Click only: parsing, calling the library, printing."""
+"""The command line. Click only: parsing, calling the library, printing.
+
+Each command imports what it needs inside its own function, on purpose: `--help`, `list`
+and a build with nothing to do must start in a fraction of a second."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ reaches the user, so each message names the file (and line) and what to do.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +17,6 @@ import click
 def did_you_mean(word: str, choices: Iterable[str], otherwise: str,
                  cutoff: float = 0.6) -> str:
     """A hint naming the closest choice to a misspelt ``word``, or ``otherwise``."""
-    import difflib
-
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f"Did you mean '{close[0]}'?" if close else otherwise
 

@@ -22,6 +22,7 @@ from printkit.errors import InputError, Problem
 from printkit.options import BuildOptions, Reporter
 from printkit.plan.planner import Planner
 from printkit.render.job import RenderJob, RenderResult
+from printkit.render.renderer import render_job, warm_up
 from printkit.source.kit import Kit
 from printkit.source.project import Project
 
@@ -87,7 +88,6 @@ class Session:
         that turns out to need no render wastes a little CPU in the workers, never time."""
         if self.workers <= 1:
             return
-        from printkit.render.renderer import warm_up  # the workers import WeasyPrint, not us
 
         sheets = tuple(str(p.resolve()) for p in self.project.stylesheets)
         pool = self._executor()
@@ -97,8 +97,6 @@ class Session:
     # -- rendering through the cache ----------------------------------------------------
     def render(self, jobs: Iterable[RenderJob]) -> None:
         """Make every job's PDF available (``entry``): from the cache or by rendering."""
-        from printkit.render.renderer import render_job  # the workers import WeasyPrint
-
         todo: dict[str, RenderJob] = {}
         for job in jobs:
             if job.key in self._entries or job.key in todo:

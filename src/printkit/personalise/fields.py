@@ -14,9 +14,12 @@ No WeasyPrint import here: ``measure`` walks the layout it is given.
 from __future__ import annotations
 
 import html as html_lib
+import io
 import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+import pikepdf
 
 from printkit.render.grey import luma
 from printkit.units import CSS_PX, is_card
@@ -145,10 +148,6 @@ def link_marks(pdf: bytes, spots: list[Spot]) -> list[Spot]:
     """Give each spot the marked-content id of its hidden placeholder, so the printed text
     joins the structure tree where the field is. The placeholders are the empty marked
     contents of a page; the structure tree lists them in document order, like ``spots``."""
-    import io
-
-    import pikepdf
-
     out: list[Spot] = []
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         root = doc.Root.get("/StructTreeRoot")
@@ -175,8 +174,6 @@ def _in_order(spots: list[Spot], linked: list[Spot]) -> list[Spot]:
 
 def page_contents(page: Any) -> bytes:
     """A page's content streams, decoded and joined."""
-    import pikepdf
-
     contents = page.obj.get("/Contents")
     if isinstance(contents, pikepdf.Array):
         return b"\n".join(bytes(s.read_bytes()) for s in contents)
@@ -185,8 +182,6 @@ def page_contents(page: Any) -> bytes:
 
 def _marks_in_tree_order(root: Any) -> list[tuple[tuple[int, int], int]]:
     """(page, mcid) of every marked-content reference, depth first."""
-    import pikepdf
-
     found: list[tuple[tuple[int, int], int]] = []
     stack: list[tuple[Any, Any]] = [(root, None)]
     seen: set[tuple[int, int]] = set()

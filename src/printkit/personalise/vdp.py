@@ -20,8 +20,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import pikepdf
+import uharfbuzz as hb
+from fontTools.ttLib import TTFont
+from pikepdf import Array, Dictionary, Name
+
 from printkit.fonts import FACES, font_dir
 from printkit.personalise.fields import Spot, page_contents
+from printkit.produce.impose import apply_runs, booklet_sheets
 from printkit.units import mm
 
 XMP_TITLE_RE = re.compile(rb'(<dc:title><rdf:Alt><rdf:li xml:lang="x-default">)(.*?)(</rdf:li>)',
@@ -53,9 +59,6 @@ class Face:
     """One packaged face: its file, HarfBuzz font, advances and glyph-to-text map."""
 
     def __init__(self, index: int) -> None:
-        import uharfbuzz as hb
-        from fontTools.ttLib import TTFont
-
         self.index = index
         self.path = font_dir() / FACES[index][0]
         self.data = self.path.read_bytes()
@@ -81,8 +84,6 @@ class Face:
     def shape(self, text: str) -> list[tuple[int, int, int, int]] | None:
         """(glyph id, advance, x offset, y offset) in font units for each glyph; None if a
         character is missing from the face."""
-        import uharfbuzz as hb
-
         if not text:
             return []
         buf = hb.Buffer()
@@ -186,8 +187,6 @@ def _page_ops(pdf: Any, slots: Sequence[FieldSlot],
 def prepare(packet: bytes, slots: Sequence[FieldSlot]) -> bytes:
     """The shared packet, ready for ``personalise``: fonts embedded, placeholders' empty
     marked content removed, and an empty slot stream last on each page with a field."""
-    import pikepdf
-
     pdf = pikepdf.open(io.BytesIO(packet))
     fonts = {i: _embed(pdf, face(i)) for i in
              sorted({face_index(s.spot.bold, s.spot.italic) for s in slots})}
@@ -216,8 +215,6 @@ def personalise(prepared: bytes, slots: Sequence[FieldSlot], lines: Sequence[Lin
                 title: str = "") -> bytes:
     """One row's packet: ``prepared`` with the row's texts in its slots, and ``title``
     (e.g. "Welcome to the Academy: Jordan Lee") as its title, in the XMP packet too."""
-    import pikepdf
-
     pdf = pikepdf.open(io.BytesIO(prepared))
     for index, ops in _page_ops(pdf, slots, lines).items():
         pdf.pages[index].obj.Contents[-1].write(ops)
@@ -246,8 +243,6 @@ def combine(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
     """One print job: each run's pages in order (a duplex packet starts on a front side),
     with a bookmark per run. Pages copied from one source share their fonts, images and
     content streams."""
-    import pikepdf
-
     out = pikepdf.Pdf.new()
     opened = [pikepdf.open(io.BytesIO(s)) for s in sources]
     marks: list[tuple[str, int]] = []
@@ -280,10 +275,6 @@ def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot
                     title: str) -> bytes:
     """The combined file as saddle-stitched booklets, one after another: each packet's
     pages are imposed once, and each row's fields are drawn over its own copy."""
-    import pikepdf
-
-    from printkit.produce.impose import apply_runs, booklet_sheets
-
     opened = [pikepdf.open(io.BytesIO(s)) for s in sources]
     sheets = []
     for doc in opened:  # as impose.page_size: the first page's trim box
@@ -297,8 +288,6 @@ def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot
 
 
 def _save(pdf: Any) -> bytes:
-    import pikepdf
-
     buf = io.BytesIO()
     pdf.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()
@@ -306,9 +295,6 @@ def _save(pdf: Any) -> bytes:
 
 def _embed(pdf: Any, f: Face) -> Any:
     """A Type 0 font (Identity-H, glyph ids as character codes) with the whole face."""
-    import pikepdf
-    from pikepdf import Array, Dictionary, Name
-
     file = pikepdf.Stream(pdf, f.data)
     file.Length1 = len(f.data)
     descriptor = Dictionary(

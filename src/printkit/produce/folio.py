@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from fontTools.ttLib import TTFont
 from pypdf import PageObject, PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -49,8 +50,6 @@ def encode(text: str) -> bytes:
 
 @cache
 def metrics() -> Metrics:
-    from fontTools.ttLib import TTFont
-
     font = TTFont(str(regular_font()))
     scale = 1000 / font["head"].unitsPerEm
     cmap = font.getBestCmap()

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pikepdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 
@@ -195,8 +196,6 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
     drawn over that page}), imposed with that source's sheets. A page drawn with nothing
     over it is one Form XObject for every run; a page with something over it is a small
     form per run that draws the shared one, then its own content (roster fields)."""
-    import pikepdf
-
     srcs = [pikepdf.Pdf.open(io.BytesIO(s)) for s in sources]
     out = pikepdf.Pdf.new()
     forms: dict[tuple[int, int], pikepdf.Object] = {}
@@ -236,8 +235,6 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
 
 def _overlay_form(pdf: Any, base: Any, content: bytes) -> Any:
     """A form that draws ``base`` and then ``content`` (which uses base's fonts)."""
-    import pikepdf
-
     resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(B=base))
     fonts = base.get("/Resources", {}).get("/Font")
     if fonts is not None:

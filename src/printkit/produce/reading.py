@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.constants import PageLabelStyle
 from pypdf.generic import (
     ArrayObject,
+    ContentStream,
     NameObject,
 )
 
@@ -214,8 +215,6 @@ def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: floa
                 font: Any, title: str) -> None:
     """Small pages (wallet cards) at actual size, one above the other on a full page, with
     crop marks: a proof to read and check. The ten-up sheet is the file to print."""
-    from pypdf import Transformation
-
 
     page = writer.add_blank_page(width, height)
     source = PdfWriter()
@@ -248,8 +247,6 @@ def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: floa
 def _strip_marked_content(page: Any) -> None:
     """Merged card content keeps no tags of its own: mark it as an artifact (the same words
     are tagged on the kit's crisis-lines page)."""
-    from pypdf.generic import ContentStream
-
     content = ContentStream(page.get_contents(), page.pdf)
     content.operations = [(operands, op) for operands, op in content.operations
                           if op not in (b"BDC", b"BMC", b"EMC")]

@@ -26,7 +26,7 @@ def make_fetcher(allowed_roots: tuple[Path, ...], deps: dict[str, str],
     ``deps`` receives {absolute path: sha256} for every file read; ``blocked`` receives
     every URL refused.
     """
-    import weasyprint
+    import weasyprint  # lazily: only a render (in a worker) needs it
     from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
     roots = tuple(r.resolve() for r in allowed_roots)

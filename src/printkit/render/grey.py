@@ -8,7 +8,11 @@ the tones the page was checked in, and the file holds no colour at all.
 from __future__ import annotations
 
 import io
+import zlib
 from typing import Any
+
+import pikepdf
+from pikepdf import PdfImage
 
 RGB_OPS = {"rg": "g", "RG": "G"}
 
@@ -19,8 +23,6 @@ def luma(r: float, g: float, b: float) -> float:
 
 
 def to_grey(pdf: bytes) -> bytes:
-    import pikepdf
-
     doc = pikepdf.open(io.BytesIO(pdf))
     for obj in doc.objects:
         if isinstance(obj, pikepdf.Stream):
@@ -41,8 +43,6 @@ def to_grey(pdf: bytes) -> bytes:
 
 def _content(stream: Any) -> None:
     """Rewrite RGB colour operators in one content stream as grey ones."""
-    import pikepdf
-
     out: list[Any] = []
     changed = False
     rgb = [False, False]   # is the current fill / stroke colour space DeviceRGB?
@@ -75,8 +75,6 @@ def _content(stream: Any) -> None:
 
 
 def _shading(shading: Any) -> None:
-    import pikepdf
-
     if shading.get("/ColorSpace") != "/DeviceRGB":
         return
     functions = shading.get("/Function")
@@ -90,8 +88,6 @@ def _shading(shading: Any) -> None:
 
 def _grey_function(function: Any) -> bool:
     """Make an exponential or stitching function give grey; False if it cannot."""
-    import pikepdf
-
     if isinstance(function, pikepdf.Array):
         return False  # one function per colour component: leave it in colour
     kind = int(function.get("/FunctionType", -1))
@@ -108,16 +104,12 @@ def _grey_function(function: Any) -> bool:
 
 
 def _image(doc: Any, image: Any) -> None:
-    import pikepdf
-    from pikepdf import PdfImage
-
     if image.get("/ColorSpace") != "/DeviceRGB" or image.get("/ImageMask"):
         return
     try:
         pil = PdfImage(image).as_pil_image().convert("L")
     except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
         return  # an encoding we cannot decode: leave it
-    import zlib
 
     image.write(zlib.compress(pil.tobytes(), 6), filter=pikepdf.Name.FlateDecode)
     image.ColorSpace = pikepdf.Name.DeviceGray

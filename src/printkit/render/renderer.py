@@ -16,6 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from printkit.errors import RenderError
+from printkit.fonts import confine_fontconfig, font_face_css
+from printkit.render.fetcher import make_fetcher
+from printkit.render.grey import to_grey
 from printkit.render.job import RenderJob, RenderResult
 from printkit.units import CSS_PX, PAPER_SIZES, is_card
 
@@ -65,19 +69,16 @@ class Renderer:
 
     def __init__(self) -> None:
         os.environ.setdefault("SOURCE_DATE_EPOCH", REPRODUCIBLE_EPOCH)
-        try:
+        confine_fontconfig()  # fontconfig sees only the packaged fonts, never the machine's
+        try:  # lazily, in the worker: WeasyPrint takes ~0.9 s to import
             import weasyprint
             from weasyprint.text.fonts import FontConfiguration
         except (ImportError, OSError) as exc:
-            from printkit.errors import RenderError
-
             raise RenderError(
                 f"WeasyPrint cannot start: {exc}\n    It needs the Pango and HarfBuzz "
                 "libraries: run 'make kits' (as root it installs them) or "
                 "'sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0'."
             ) from None
-
-        from printkit.fonts import font_face_css
 
         self.wp = weasyprint
         self.font_config = FontConfiguration()
@@ -89,8 +90,6 @@ class Renderer:
         logging.getLogger("weasyprint").propagate = False
 
     def _stylesheet(self, path: str, roots: tuple[Path, ...]) -> tuple[Any, dict[str, str]]:
-        from printkit.render.fetcher import make_fetcher
-
         st = os.stat(path)
         key = (path, st.st_mtime, st.st_size)
         if key not in self._css:
@@ -115,9 +114,7 @@ class Renderer:
         return self._page_css[name]
 
     def render(self, job: RenderJob) -> RenderResult:
-        from weasyprint.urls import FatalURLFetchingError
-
-        from printkit.render.fetcher import make_fetcher
+        from weasyprint.urls import FatalURLFetchingError  # already imported: a cheap lookup
 
         start = time.perf_counter()
         roots = tuple(Path(r) for r in job.allowed_roots)
@@ -140,8 +137,6 @@ class Renderer:
                 result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged,
                                                 pdf_variant=job.variant or None)
                 if job.grayscale:
-                    from printkit.render.grey import to_grey
-
                     result.pdf = to_grey(result.pdf)
                 result.pages = len(document.pages)
                 if job.probe is not None:
@@ -163,24 +158,31 @@ class Renderer:
             result.errors.append(f"rendering took longer than {RENDER_TIME_LIMIT} s and was "
                                  "stopped; look for a very long table or list, or split the "
                                  "document (the limit is PRINTKIT_RENDER_TIME_LIMIT)")
-        missing: list[str] = []
-        for record in self.capture.records:
-            message = record.getMessage()
-            glyph = NOTDEF_RE.search(message)
-            if glyph:
-                missing.append(glyph.group(1))
-            elif "Failed to load" in message or "Error fetching" in message:
-                result.errors.append(message.splitlines()[0])
-            else:
-                result.warnings.append(f"{job.label}: {message.splitlines()[0]}")
-        if missing:
-            result.warnings.append(
-                f"{job.label}: the fonts have no {' '.join(sorted(set(missing)))}: they print "
-                "as empty boxes; check the spelling, or use a plain letter")
-        if blocked and not result.errors:
-            result.errors.append("refused to read " + ", ".join(blocked))
+        _report(job, result, blocked, self.capture.records)
         result.seconds = time.perf_counter() - start
         return result
+
+
+def _report(job: RenderJob, result: RenderResult, blocked: list[str],
+            records: list[logging.LogRecord]) -> None:
+    """WeasyPrint's log as the render's errors and warnings: characters no font has,
+    grouped; files it could not load; refused URLs."""
+    missing: list[str] = []
+    for record in records:
+        message = record.getMessage()
+        glyph = NOTDEF_RE.search(message)
+        if glyph:
+            missing.append(glyph.group(1))
+        elif "Failed to load" in message or "Error fetching" in message:
+            result.errors.append(message.splitlines()[0])
+        else:
+            result.warnings.append(f"{job.label}: {message.splitlines()[0]}")
+    if missing:
+        result.warnings.append(
+            f"{job.label}: the fonts have no {' '.join(sorted(set(missing)))}: they print "
+            "as empty boxes; check the spelling, or use a plain letter")
+    if blocked and not result.errors:
+        result.errors.append("refused to read " + ", ".join(blocked))
 
 
 def _last_page_filled(document: Any) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import traceback
 from collections.abc import Callable, Mapping
@@ -11,6 +12,7 @@ from typing import Any
 import jinja2
 import jinja2.meta
 import jinja2.nodes
+import yaml
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -100,8 +102,6 @@ def make_environment(templates_dir: Path, registry: Registry,
 
 
 def read_front_matter(path: Path, display: str) -> Mapping[str, Any]:
-    import yaml
-
     text = read_text(path, display, MAX_TEMPLATE_BYTES)
     match = FRONT_MATTER_RE.match(text)
     if not match or not match.group(1):
@@ -142,8 +142,6 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
         hint = (f"Give it a value in the kit's 'variables:', a --vars file, or --set "
                 f"{missing}=VALUE." if missing else "Check the spelling of the name.")
         if missing:
-            import difflib
-
             close = difflib.get_close_matches(missing, [str(k) for k in context], n=1)
             if close:
                 hint = f"Did you mean '{close[0]}'? Otherwise: {hint[0].lower()}{hint[1:]}"
@@ -177,7 +175,6 @@ def filter_hint(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> str
     match = re.search(r"No (filter|test) named '([^']+)'", str(exc.message))
     if not match:
         return ""
-    import difflib
 
     known = env.filters if match.group(1) == "filter" else env.tests
     close = difflib.get_close_matches(match.group(2), list(known), n=1)

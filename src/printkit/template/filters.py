@@ -85,7 +85,7 @@ def phone(value: Any) -> str:
 
 def qr(value: Any, scale: int = 4, dark: str = "#1b2a41") -> Markup:
     """An inline SVG QR code for a link (error correction M, no border clutter)."""
-    import segno
+    import segno  # lazily: only templates with a QR code need it
 
     text = str(value).strip()
     if not text:
