@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from PIL import Image, ImageChops
 from pypdf import PdfReader
 
+from printkit.pdf.text import face
 from printkit.personalise.fields import PLACEHOLDER, Spot, split
-from printkit.personalise.vdp import MIN_SHRINK, FieldSlot, face, layout, personalise, prepare
+from printkit.personalise.vdp import MIN_SHRINK, FieldSlot, layout, personalise, prepare
 from printkit.template.filters import field
 
 from .conftest import assert_folds, pdftotext

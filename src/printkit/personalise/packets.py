@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from printkit.pdf.metadata import Metadata
+from printkit.pdf.text import Line
 from printkit.personalise.fields import Spot
-from printkit.personalise.vdp import FieldSlot, Line, personalise, prepare
+from printkit.personalise.vdp import FieldSlot, personalise, prepare
 from printkit.produce.reading import Part, assemble_mapped
 
 

@@ -21,10 +21,11 @@ from printkit.engine.output import Outputs
 from printkit.engine.session import Session
 from printkit.errors import InputError, Problem
 from printkit.options import KitResult
+from printkit.pdf.text import Line
 from printkit.personalise.fields import Spot
 from printkit.personalise.packets import PacketTask, make_shared_packet, personalise_rows
 from printkit.personalise.skeleton import skeleton
-from printkit.personalise.vdp import FieldSlot, Line, Run, combine, combine_booklet, layout
+from printkit.personalise.vdp import FieldSlot, Run, combine, combine_booklet, layout
 from printkit.plan.keys import packet_group_key
 from printkit.plan.planner import KitPlan
 from printkit.source.kit import Kit, load_kit

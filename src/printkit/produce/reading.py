@@ -88,7 +88,7 @@ def _finish(writer: PdfWriter, meta: Metadata, first: PdfReader) -> bytes:
     writer.pdf_header = b"%PDF-1.7"
     if meta.archive:
         make_archival(writer, meta, first)
-    for page in writer.pages:  # stamping leaves a page's content decoded
+    for page in writer.pages:  # merging leaves a page's content decoded
         page.compress_content_streams()
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
     out = io.BytesIO()
@@ -126,10 +126,6 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
 def assemble_mapped(parts: Sequence[Part], meta: Metadata,
                     duplex: bool) -> tuple[bytes, dict[str, int]]:
     """``assemble_reading``, and the index of each part's first page in it."""
-    writer = PdfWriter()
-    tags = StructureMerger(writer)
-    font = folio.add_font(writer)
-    first_pages: dict[str, int] = {}
     readers = [(_reader(p.pdf), p) for p in parts]
     docs = [(r, p) for r, p in readers if p.role == "document"]
     cover = [(r, p) for r, p in readers if p.role == "cover"]
@@ -139,67 +135,87 @@ def assemble_mapped(parts: Sequence[Part], meta: Metadata,
                       sum(len(r.pages) for r, _ in contents))
     full_size = [r for r, _ in docs if not folio.is_small(r.pages[0])] or [r for r, _ in readers]
     first = full_size[0].pages[0].trimbox
-    width, height = float(first.width), float(first.height)
-    outline: list[tuple[int, str, int]] = []
-
-    index = 0
+    book = _Book(float(first.width), float(first.height), duplex)
     if cover:
-        reader, part = cover[0]
-        first_pages[part.id] = 0
-        writer.append(reader, import_outline=False)
-        tags.add(reader, 0, part.title)
-        count = len(reader.pages) + placement.front_blanks[0]
-        for _ in range(placement.front_blanks[0]):
-            _blank(writer, width, height, tags)
-        writer.set_page_label(0, count - 1, prefix="Cover")
-        index = count
+        book.add_cover(*cover[0], placement.front_blanks[0])
     contents_pages = range(0)
     if contents:
-        reader, part = contents[0]
-        start = index
-        first_pages[part.id] = start
-        writer.append(reader, import_outline=False)
-        tags.add(reader, start, part.title)
-        contents_pages = range(start, start + len(reader.pages))
-        for i in contents_pages:
-            folio.stamp(writer.pages[i], font, _roman(i - start + 1),
-                        align=_outer(i - start + 1, duplex))
-        for _ in range(placement.front_blanks[1]):
-            _blank(writer, width, height, tags)
-        index = contents_pages.stop + placement.front_blanks[1]
-        writer.set_page_label(start, index - 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
-        outline.append((0, part.title, start))
-    doc_first_pages: dict[str, int] = {}
-    body_start = index
+        contents_pages = book.add_contents(*contents[0], placement.front_blanks[1])
+    body_start = len(book.writer.pages)
     for (reader, part), number, pad in zip(docs, placement.starts, placement.blanks_after,
                                            strict=True):
-        start = index
-        doc_first_pages[part.id] = start
-        if folio.is_small(reader.pages[0]):
-            _card_proof(writer, reader, width, height, font, part.title)
-            tags.add_blank(start)
-            count = 1
-            outline.append((0, part.title, start))
-        else:
-            writer.append(reader, import_outline=False)
-            tags.add(reader, start, part.title)
-            count = len(reader.pages)
-            outline.extend(_doc_outline(reader, part.title, start))
-        for i in range(count):
-            folio.stamp(writer.pages[start + i], font, str(number + i),
-                        align=_outer(number + i, duplex))
-        index += count
-        for _ in range(pad):
-            _blank(writer, width, height, tags)
-            index += 1
+        book.add_document(reader, part, number, pad)
+    writer = book.writer
     if docs:
-        writer.set_page_label(body_start, index - 1, style=PageLabelStyle.DECIMAL, start=1)
+        writer.set_page_label(body_start, len(writer.pages) - 1,
+                              style=PageLabelStyle.DECIMAL, start=1)
+    doc_pages = {k: v for k, v in book.first_pages.items() if k not in ("cover", "contents")}
     for i in contents_pages:
-        _retarget_links(writer, i, doc_first_pages)
-    _add_outline(writer, outline)
+        _retarget_links(writer, i, doc_pages)
+    _add_outline(writer, book.outline)
     set_metadata(writer, meta)
-    tags.finish(meta.language, meta.title)
-    return _finish(writer, meta, readers[0][0]), {**first_pages, **doc_first_pages}
+    book.tags.finish(meta.language, meta.title)
+    pdf = folio.draw(_finish(writer, meta, readers[0][0]), book.stamps)
+    return pdf, book.first_pages
+
+
+class _Book:
+    """A reading copy being put together: its pages, tags, bookmarks and page numbers."""
+
+    def __init__(self, width: float, height: float, duplex: bool) -> None:
+        self.writer = PdfWriter()
+        self.tags = StructureMerger(self.writer)
+        self.width, self.height, self.duplex = width, height, duplex
+        self.stamps: list[folio.Stamp] = []
+        self.outline: list[tuple[int, str, int]] = []
+        self.first_pages: dict[str, int] = {}
+
+    def _blanks(self, count: int) -> None:
+        for _ in range(count):
+            _blank(self.writer, self.width, self.height, self.tags)
+
+    def _number(self, index: int, label: str, number: int) -> None:
+        self.stamps += folio.footer(self.writer.pages[index], index, label,
+                                    align=_outer(number, self.duplex))
+
+    def add_cover(self, reader: PdfReader, part: Part, blanks: int) -> None:
+        self.first_pages[part.id] = 0
+        self.writer.append(reader, import_outline=False)
+        self.tags.add(reader, 0, part.title)
+        self._blanks(blanks)
+        self.writer.set_page_label(0, len(self.writer.pages) - 1, prefix="Cover")
+
+    def add_contents(self, reader: PdfReader, part: Part, blanks: int) -> range:
+        start = len(self.writer.pages)
+        self.first_pages[part.id] = start
+        self.writer.append(reader, import_outline=False)
+        self.tags.add(reader, start, part.title)
+        pages = range(start, start + len(reader.pages))
+        for i in pages:
+            self._number(i, _roman(i - start + 1), i - start + 1)
+        self._blanks(blanks)
+        self.writer.set_page_label(start, len(self.writer.pages) - 1,
+                                   style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
+        self.outline.append((0, part.title, start))
+        return pages
+
+    def add_document(self, reader: PdfReader, part: Part, number: int, pad: int) -> None:
+        start = len(self.writer.pages)
+        self.first_pages[part.id] = start
+        if folio.is_small(reader.pages[0]):
+            self.stamps += _card_proof(self.writer, reader, self.width, self.height,
+                                       part.title)
+            self.tags.add_blank(start)
+            count = 1
+            self.outline.append((0, part.title, start))
+        else:
+            self.writer.append(reader, import_outline=False)
+            self.tags.add(reader, start, part.title)
+            count = len(reader.pages)
+            self.outline.extend(_doc_outline(reader, part.title, start))
+        for i in range(count):
+            self._number(start + i, str(number + i), number + i)
+        self._blanks(pad)
 
 
 def _reading_pages(reader: PdfReader) -> int:
@@ -212,11 +228,13 @@ def reading_page_count(data: bytes) -> int:
 
 
 def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: float,
-                font: Any, title: str) -> None:
+                title: str) -> list[folio.Stamp]:
     """Small pages (wallet cards) at actual size, one above the other on a full page, with
-    crop marks: a proof to read and check. The ten-up sheet is the file to print."""
-
+    crop marks: a proof to read and check. The ten-up sheet is the file to print. Returns
+    the page's labels, to be drawn with the page numbers."""
     page = writer.add_blank_page(width, height)
+    index = len(writer.pages) - 1
+    labels = []
     source = PdfWriter()
     source.append(reader, import_outline=False)
     card_w = float(reader.pages[0].trimbox.width)
@@ -234,14 +252,15 @@ def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: floa
         page.merge_transformed_page(source.pages[i], ctm, over=True, expand=False)
         marks.extend(crop_marks(x, y, x + card_w, y + card_h))
         label = "Front" if i == 0 else "Back" if i == 1 else f"Page {i + 1}"
-        folio.text(page, font, label, x - MARK_ZONE - 4, y + card_h / 2, align="right",
-                   size=9)
+        labels.append(folio.Stamp(index, label, x - MARK_ZONE - 4, y + card_h / 2, "right",
+                                  9, artifact="/Layout"))
     _strip_marked_content(page)
     draw_marks(page, marks)
-    folio.text(page, font, f"{title}: actual size ({card_w / 72:g} x {card_h / 72:g} in)",
-               width / 2, top + 0.55 * 72, align="center", size=11, gray=0.1)
-    folio.text(page, font, "To print many, use the ten-up card sheet with crop marks.",
-               width / 2, top + 0.55 * 72 - 15, align="center", size=9)
+    return [*labels,
+            folio.Stamp(index, f"{title}: actual size ({card_w / 72:g} x {card_h / 72:g} in)",
+                        width / 2, top + 0.55 * 72, "center", 11, 0.1, "/Layout"),
+            folio.Stamp(index, "To print many, use the ten-up card sheet with crop marks.",
+                        width / 2, top + 0.55 * 72 - 15, "center", 9, artifact="/Layout")]
 
 
 def _strip_marked_content(page: Any) -> None:
@@ -289,14 +308,14 @@ def assemble_handout(part: Part, meta: Metadata) -> bytes:
     tags.add(reader, 0, part.title)
     count = len(reader.pages)
     outline = _doc_outline(reader, part.title, 0)
-    if count > 1 and not folio.is_small(writer.pages[0]):
-        font = folio.add_font(writer)
+    stamps = []
+    if count > 1:
         for i in range(count):
-            folio.stamp(writer.pages[i], font, f"{i + 1} of {count}", align="right")
+            stamps += folio.footer(writer.pages[i], i, f"{i + 1} of {count}", align="right")
     _add_outline(writer, outline)
     set_metadata(writer, meta)
     tags.finish(meta.language, meta.title)
-    return _finish(writer, meta, reader)
+    return folio.draw(_finish(writer, meta, reader), stamps)
 
 
 def page_count(data: bytes) -> int:

@@ -1,0 +1,108 @@
+"""The engine's promises after the restructuring: kits with nothing to build are errors, a
+child kit inherits its documents, and the no-change fast path works kit by kit and ignores
+options that cannot change an output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+import printkit
+from printkit.source.kit import Booklet, Cards, CutSheets, load_kit
+from printkit.source.project import load_project
+
+
+def test_a_kit_with_no_documents_is_an_error_naming_documents(
+        project: Path, run: Callable[..., Result]) -> None:
+    (project / "kits/empty.yaml").write_text("title: Empty\ndocuments: []\n")
+    result = run("check", "empty")
+    assert result.exit_code == 1
+    assert "kits/empty.yaml:2: error: the kit has no documents" in result.output
+    assert "Traceback" not in result.output
+    (project / "kits/empty.yaml").write_text("title: Empty\n")
+    result = run("build", "empty")
+    assert result.exit_code == 1
+    assert "kits/empty.yaml:1: error: the kit has no 'documents:' list" in result.output
+    assert not (project / "build/empty").exists()
+
+
+def test_a_child_kit_need_not_restate_documents(project: Path) -> None:
+    (project / "kits/child.yaml").write_text(
+        "extends: mini\ntitle: Mini for families\nvariables:\n  event_name: Family day\n")
+    kit = load_kit(load_project(project), "child")
+    parent = load_kit(load_project(project), "mini")
+    assert [d.id for d in kit.documents] == [d.id for d in parent.documents]
+    assert kit.title == "Mini for families"
+    assert kit.files == ("kits/child.yaml", "kits/mini.yaml")
+
+
+def test_output_specs_are_typed_and_names_made_in_one_place(project: Path) -> None:
+    kit = load_kit(load_project(project), "print")
+    assert kit.outputs == (Booklet("double", True, 0.0), CutSheets(4, ("alpha",)),
+                           Cards("card"))
+    names = kit.output_names()
+    assert (names.reading, names.booklet, names.cut_sheet("alpha", 4)) == (
+        "print.pdf", "print-booklet.pdf", "cut-sheets/alpha-4up.pdf")
+
+
+def _weasyprint_imported(project: Path, *args: str) -> tuple[bool, str]:
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom printkit.cli import cli\n"
+            f"r = CliRunner().invoke(cli, ['-C', {str(project)!r}, '-v', 'build', *{args!r}])\n"
+            "assert r.exit_code == 0, r.output\n"
+            "print('weasyprint' in sys.modules)\nprint(r.output)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    first, _, rest = out.partition("\n")
+    return first == "True", rest
+
+
+def _two_kits(project: Path) -> None:
+    """Two small kits that build without warnings (a build with warnings is never skipped:
+    they must be seen)."""
+    values = "variables:\n  event_name: Test Event\n  event_date: 2026-03-05\n"
+    (project / "kits/one.yaml").write_text(
+        f"title: One\n{values}documents:\n  - id: alpha\n    template: docs/mini/alpha.html\n")
+    (project / "kits/two.yaml").write_text(
+        f"title: Two\n{values}documents:\n  - id: beta\n    template: docs/mini/beta.md\n")
+
+
+@pytest.mark.slow
+def test_jobs_is_not_part_of_the_no_change_check(project: Path,
+                                                run: Callable[..., Result]) -> None:
+    _two_kits(project)
+    first = run("build", "one", "--jobs", "2")
+    assert first.exit_code == 0 and "warning" not in first.output, first.output
+    imported, output = _weasyprint_imported(project, "one", "--jobs", "1")
+    assert not imported
+    assert "nothing changed since the last build of one" in output
+
+
+@pytest.mark.slow
+def test_editing_one_kits_document_leaves_the_other_kits_alone(
+        project: Path, run: Callable[..., Result]) -> None:
+    _two_kits(project)
+    first = run("build", "one", "two")
+    assert first.exit_code == 0 and "warning" not in first.output, first.output
+    beta = project / "templates/docs/mini/beta.md"
+    beta.write_text(beta.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    result = run("-v", "build", "one", "two")
+    assert result.exit_code == 0, result.output
+    assert "nothing changed since the last build of one: up to date" in result.output
+    assert "render   templates/docs/mini/beta.md" in result.output
+    assert "two: " in result.output and "1 rendered" in result.output
+
+
+@pytest.mark.slow
+def test_the_library_api_builds_and_reports(project: Path) -> None:
+    proj = printkit.load_project(project)
+    [result] = printkit.build(proj, ["mini"], printkit.BuildOptions(jobs=1))
+    assert result.kit_id == "mini" and result.pages > 0 and not result.up_to_date
+    assert (result.folder / "mini.pdf").read_bytes().startswith(b"%PDF-")
+    assert "templates/docs/mini/alpha.html" in result.inputs
+    [again] = printkit.build(proj, ["mini"])
+    assert again.up_to_date and again.pages == result.pages
