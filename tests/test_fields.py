@@ -163,7 +163,7 @@ def test_fields_are_rendered_once_and_print_each_row(project: Path,
     # The printed name belongs to the structure tree, where the field is.
     with pikepdf.open(packets["jordan-lee"]) as pdf:
         page = next(p for p in pdf.pages if isinstance(p.obj.Contents, pikepdf.Array)
-                    and b"Tf" in p.obj.Contents[-1].read_bytes())
+                    and b"/Span <</MCID" in p.obj.Contents[-1].read_bytes())
         slot = page.obj.Contents[-1].read_bytes()
         mcids = [int(m) for m in re.findall(rb"/MCID (\d+)", slot)]
         assert len(mcids) == 2
