@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import shutil
 import subprocess
+import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,14 +48,61 @@ def run(project: Path) -> Callable[..., Result]:
     return invoke
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample project, built once for the read-only end-to-end checks."""
-    root = make_project(tmp_path_factory.mktemp("built") / "proj")
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (created if missing), held for the ``with`` block. The
+    kernel releases it if the holder dies, so a crashed worker never blocks the others."""
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+               make: Callable[[Path], None]) -> Path:
+    """``make(root)`` once per test session, shared by every xdist worker; returns ``root``.
+
+    The pytest-xdist pattern: the workers' temporary folders share a parent for this session;
+    the first worker to take the lock there builds, the others wait for it and reuse the
+    result (or report its failure without building again). Without xdist it is an ordinary
+    per-session folder. The tree is shared: tests must only read it (copy it to change it).
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        root = tmp_path_factory.mktemp(name) / "proj"
+        make(root)
+        return root
+    shared = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    shared.mkdir(exist_ok=True)
+    root, done, failed = shared / "proj", shared / "done", shared / "failed"
+    with _locked(shared / "lock"):
+        if failed.exists():
+            pytest.fail(f"building the shared {name!r} tree failed in another worker:\n"
+                        f"{failed.read_text(encoding='utf-8')}", pytrace=False)
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)  # left half-built by a worker that died
+            try:
+                make(root)
+            except BaseException:
+                failed.write_text(traceback.format_exc(), encoding="utf-8")
+                raise
+            done.touch()
+    return root
+
+
+def _build_sample(root: Path) -> None:
+    make_project(root)
     result = CliRunner().invoke(cli, ["-C", str(root), "build", "--jobs", "2"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return root
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project, built once (for all xdist workers) for read-only end-to-end
+    checks. Don't write into it: a test that builds again needs its own ``project``."""
+    return build_once(tmp_path_factory, "built", _build_sample)
 
 
 def pdftotext(path: Path, first: int | None = None, last: int | None = None) -> str:

@@ -4,6 +4,8 @@ result or one clear InputError/UsageError, never a crash."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -15,7 +17,7 @@ from printkit.source.kit import load_kit
 from printkit.source.project import Project
 from printkit.source.roster import read_roster
 from printkit.source.slug import safe_name, unique_names
-from printkit.source.variables import Layer, parse_set_options, resolve
+from printkit.source.variables import RESERVED, Layer, parse_set_options, resolve
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -67,15 +69,71 @@ def test_any_structure_as_a_kit(tmp_path_factory: object, data: dict[str, object
         assert isinstance(kit.title, str) and kit.title
 
 
+# --set items: mostly well-formed (so the success branch is exercised), some reserved or
+# padded names, and arbitrary text.
+set_names = st.one_of(
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,4}(\.[A-Za-z_][A-Za-z0-9_]{0,4}){0,2}",
+                  fullmatch=True),
+    st.sampled_from(sorted(RESERVED)).map(lambda word: word + ".x"),
+    st.text(max_size=8))
+set_items = st.one_of(
+    st.builds(lambda pad, key, value: f"{pad}{key}{pad}={value}", st.sampled_from(["", " "]),
+              set_names, st.one_of(st.text(max_size=12), st.dates().map(str))),
+    st.text(max_size=30))
+
+
+def _set_problem(item: str) -> bool:
+    """Whether ``--set item`` is malformed (an independent model of the rules)."""
+    if "=" not in item:
+        return True
+    key = item.split("=", 1)[0].strip()
+    return (re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", key) is None
+            or key.split(".")[0] in RESERVED - {"agency"})
+
+
+def _set_value(text: str) -> object:
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _leaves(values: Mapping[str, object], prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            assert value, f"an empty table at {prefix}{key}"
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = value
+    return out
+
+
 @SETTINGS
-@given(items=st.lists(st.text(max_size=30), max_size=5))
+@given(items=st.lists(set_items, max_size=5))
 def test_any_set_option(items: list[str]) -> None:
+    bad = next((item for item in items if _set_problem(item)), None)
     try:
         layer = parse_set_options(items)
     except UsageError as exc:
-        assert "--set" in str(exc)
+        assert bad is not None, f"{items!r} refused: {exc}"
+        assert str(exc).startswith(f"--set {bad!r}: "), (bad, str(exc))
     else:
-        assert isinstance(layer.values, dict)
+        assert bad is None, f"{bad!r} accepted"
+        # the later item wins: a key replaces its parent's value and its own sub-keys
+        expected: dict[str, object] = {}
+        for item in items:
+            key, value = item.split("=", 1)
+            key = key.strip()
+            for old in [k for k in expected
+                        if k.startswith(key + ".") or key.startswith(k + ".")]:
+                del expected[old]
+            expected[key] = _set_value(value)
+        assert layer.name == "--set"
+        assert _leaves(layer.values) == expected
 
 
 keys = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True)
