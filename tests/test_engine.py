@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-import printkit
 from printkit.source.kit import Booklet, Cards, CutSheets, load_kit
 from printkit.source.project import load_project
 
@@ -95,14 +94,3 @@ def test_editing_one_kits_document_leaves_the_other_kits_alone(
     assert "nothing changed since the last build of one: up to date" in result.output
     assert "render   templates/docs/mini/beta.md" in result.output
     assert "two: " in result.output and "1 rendered" in result.output
-
-
-@pytest.mark.slow
-def test_the_library_api_builds_and_reports(project: Path) -> None:
-    proj = printkit.load_project(project)
-    [result] = printkit.build(proj, ["mini"], printkit.BuildOptions(jobs=1))
-    assert result.kit_id == "mini" and result.pages > 0 and not result.up_to_date
-    assert (result.folder / "mini.pdf").read_bytes().startswith(b"%PDF-")
-    assert "templates/docs/mini/alpha.html" in result.inputs
-    [again] = printkit.build(proj, ["mini"])
-    assert again.up_to_date and again.pages == result.pages
