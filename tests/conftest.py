@@ -14,6 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+# Each pytest worker imports WeasyPrint once. The builds the tests run in-process start their
+# worker pools by forking this process, so those workers find it imported instead of paying
+# about a second each to import it for every build.
+import weasyprint  # noqa: F401
 from click.testing import CliRunner, Result
 
 from printkit.cli import cli

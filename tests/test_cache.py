@@ -4,6 +4,7 @@ and a damaged entry is never served."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,8 +21,11 @@ def rendered(result: Result) -> set[str]:
 
 
 @pytest.fixture
-def warm(project: Path, run: Callable[..., Result]) -> Path:
-    assert rendered(run("build", "mini", "-v"))  # cold: everything renders
+def warm(project: Path, built: Path, run: Callable[..., Result]) -> Path:
+    """The sample project with the build folder (render cache included) of another copy of
+    it, built earlier: the cache serves the copy (its entries name files relative to the
+    project), and every edit below is to the copy's own files."""
+    shutil.copytree(built / "build", project / "build")
     assert rendered(run("build", "mini", "-v")) == set()
     return project
 

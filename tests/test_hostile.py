@@ -3,16 +3,16 @@ message (file, line where it has one), exit status 1, promptly, with nothing wri
 
 from __future__ import annotations
 
-import os
+import _thread
 import shutil
-import signal
-import subprocess
-import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
+
+from printkit.cli import cli
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 
@@ -26,18 +26,26 @@ def hostile(project: Path) -> Path:
 
 
 def printkit(project: Path, args: Sequence[str], seconds: float) -> tuple[int, str]:
-    """Run the command line in a child process (its own process group): its exit status and
-    everything it printed. Fails the test if it is still running after ``seconds``."""
-    child = subprocess.Popen([sys.executable, "-m", "printkit", "-C", str(project), *args],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             start_new_session=True)
+    """Run the command line (in this process, as the other CLI tests do): its exit status
+    and everything it printed. Fails the test if it is still running after ``seconds``: a
+    watchdog thread interrupts it."""
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        _thread.interrupt_main()
+
+    watchdog = threading.Timer(seconds, expire)
+    watchdog.start()
     try:
-        output, _ = child.communicate(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        os.killpg(child.pid, signal.SIGKILL)  # the command and any render workers it started
-        child.communicate()
+        result = CliRunner().invoke(cli, ["-C", str(project), *args], catch_exceptions=False)
+    except KeyboardInterrupt:
+        expired.set()
+    finally:
+        watchdog.cancel()
+    if expired.is_set():
         pytest.fail(f"printkit {' '.join(args)} still running after {seconds} s")
-    return child.returncode, output
+    return result.exit_code, result.output
 
 
 def fails_clearly(project: Path, args: Sequence[str], *expected: str,
@@ -147,3 +155,10 @@ def test_name_and_roster_values_cannot_leave_build(hostile: Path,
 def test_unwritable_build_folder_is_a_clear_error(project: Path) -> None:
     (project / "build").write_text("not a folder")
     fails_clearly(project, ["build", "mini"], "cannot write to", "writable")
+
+
+@pytest.mark.slow
+def test_a_command_that_runs_too_long_fails_the_test(project: Path) -> None:
+    """The time limit in fails_clearly is real: a render over the limit is stopped."""
+    with pytest.raises(pytest.fail.Exception, match="still running after"):
+        printkit(project, ["build", "mini", "--jobs", "1", "--no-cache"], 0.5)

@@ -37,12 +37,28 @@ class Entry:
 
 
 class Cache:
-    def __init__(self, folder: Path, enabled: bool = True,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Render cache entries in ``folder``. The files an entry depends on are recorded
+    relative to the project ``root`` when inside it, so a project copied or moved elsewhere
+    keeps its cache, and checks the copy's own files, not the original's."""
+
+    def __init__(self, folder: Path, root: Path, enabled: bool = True,
+                 max_bytes: int = DEFAULT_MAX_BYTES, hasher: FileHasher | None = None) -> None:
         self.folder = folder
+        self.root = root.resolve()
         self.enabled = enabled
         self.max_bytes = max_bytes
-        self.hasher = FileHasher()
+        self.hasher = hasher or FileHasher()
+
+    def _stored(self, deps: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for path, digest in deps.items():
+            inside = Path(path).is_relative_to(self.root)
+            out[str(Path(path).relative_to(self.root)) if inside else path] = digest
+        return out
+
+    def _restored(self, deps: dict[str, str]) -> dict[str, str]:
+        return {path if Path(path).is_absolute() else str(self.root / path): digest
+                for path, digest in deps.items()}
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         base = self.folder / key[:2] / key
@@ -64,12 +80,13 @@ class Cache:
             return None, "cache entry damaged"
         if not verify(_sealed_fields(key, meta), str(meta.get("mac", ""))):
             return None, "cache entry not made by this user's printkit"
-        for dep, digest in meta.get("deps", {}).items():
+        deps = self._restored(dict(meta.get("deps", {})))
+        for dep, digest in deps.items():
             if self.hasher(dep) != digest:
                 return None, f"{dep} changed"
         with contextlib.suppress(OSError):
             os.utime(meta_path)  # recency for the size bound
-        entry = Entry(pdf, int(meta["pages"]), dict(meta["deps"]), list(meta.get("warnings", [])),
+        entry = Entry(pdf, int(meta["pages"]), deps, list(meta.get("warnings", [])),
                       bool(meta.get("small", False)), meta.get("probed"))
         return entry, ""
 
@@ -78,7 +95,7 @@ class Cache:
             return
         pdf_path, meta_path = self._paths(key)
         meta: dict[str, Any] = {"sha256": hashlib.sha256(entry.pdf).hexdigest(),
-                                "pages": entry.pages, "deps": entry.deps,
+                                "pages": entry.pages, "deps": self._stored(entry.deps),
                                 "warnings": entry.warnings, "small": entry.small,
                                 "probed": entry.probed}
         meta["mac"] = seal(_sealed_fields(key, meta))

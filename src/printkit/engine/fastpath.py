@@ -34,9 +34,10 @@ def _sha(path: Path) -> str:
         return ""
 
 
-def _key(name: str, options: BuildOptions) -> str:
-    """Only what can change a kit's outputs: not --jobs, --strict or --no-cache."""
-    described = {"settings": dataclasses.asdict(options.settings),
+def _key(project: Project, name: str, options: BuildOptions) -> str:
+    """The project (a copy is another project), the kit, and only the options that can
+    change its outputs: not --jobs, --strict or --no-cache."""
+    described = {"project": str(project.root), "settings": dataclasses.asdict(options.settings),
                  "out_dir": options.out_dir, "name": options.name, "press": options.press,
                  "roster": options.roster}
     return kit_build_key(name, described)
@@ -63,7 +64,7 @@ def lookup(project: Project, names: Sequence[str],
     state = _load(project)
     found = {}
     for name in names:
-        result = _fresh(project, state.get(_key(name, options)))
+        result = _fresh(project, state.get(_key(project, name, options)))
         if result is not None:
             found[name] = result
     return found
@@ -105,7 +106,7 @@ def record(project: Project, names: Sequence[str], options: BuildOptions,
                    "renders": r.rendered + r.cached, "packets": r.packets,
                    "inputs": r.inputs, "reads": sorted(r.reads),
                    "files": _folder_hashes(r.folder)}
-            key = _key(name, options)
+            key = _key(project, name, options)
             state.pop(key, None)
             state[key] = {"kit": kit, "seal": seal(json.dumps(kit, sort_keys=True).encode())}
         while len(state) > KEEP:

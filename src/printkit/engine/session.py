@@ -39,8 +39,8 @@ class Session:
         cache_dir = project.build_dir / ".cache"
         self.planner = Planner.open(
             project, SealedBytecodeCache(cache_dir / "jinja") if options.use_cache else None)
-        self.cache = Cache(cache_dir, enabled=options.use_cache)
-        self.cache.hasher = self.planner.hasher
+        self.cache = Cache(cache_dir, project.root, enabled=options.use_cache,
+                           hasher=self.planner.hasher)
         self.workers = options.jobs or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._entries: dict[str, Entry] = {}
