@@ -47,15 +47,16 @@ class Located:
 
 
 class _Builder:
-    def __init__(self, file: Path, display: str) -> None:
+    def __init__(self, file: Path, display: str, offset: int = 0) -> None:
         self.file = file
         self.display = display
+        self.offset = offset  # lines before the YAML text in its file
         self.lines: dict[Path_t, int] = {}
         self.count = 0
         self.constructor = yaml.SafeLoader("")
 
     def fail(self, node: yaml.Node, message: str, hint: str = "") -> None:
-        raise problem(self.display, node.start_mark.line + 1, message, hint)
+        raise problem(self.display, node.start_mark.line + 1 + self.offset, message, hint)
 
     def build(self, node: yaml.Node, path: Path_t, depth: int) -> Any:
         self.count += 1
@@ -65,7 +66,7 @@ class _Builder:
         if depth > MAX_DEPTH:
             self.fail(node, f"values nested deeper than {MAX_DEPTH} levels",
                       "Flatten the structure.")
-        self.lines[path] = node.start_mark.line + 1
+        self.lines[path] = node.start_mark.line + 1 + self.offset
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in (
                 "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
             self.fail(node, f"unsupported YAML tag {node.tag!r}",
@@ -84,7 +85,7 @@ class _Builder:
                 if key in out:
                     self.fail(key_node, f"'{key}' appears twice in the same block",
                               "Keep one of them.")
-                self.lines[("<key>", *path, key)] = key_node.start_mark.line + 1
+                self.lines[("<key>", *path, key)] = key_node.start_mark.line + 1 + self.offset
                 out[key] = self.build(value_node, (*path, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
@@ -136,7 +137,13 @@ def read_text(file: Path, display: str, limit: int = MAX_YAML_BYTES) -> str:
 def load_yaml(file: Path, display: str | None = None, *, empty_ok: bool = False) -> Located:
     """Parse one YAML document from ``file`` into plain Python values with line numbers."""
     display = display or str(file)
-    text = read_text(file, display)
+    return parse_yaml(read_text(file, display), file, display, empty_ok=empty_ok)
+
+
+def parse_yaml(text: str, file: Path, display: str, *, empty_ok: bool = False,
+               offset: int = 0) -> Located:
+    """``load_yaml`` for YAML text that starts ``offset`` lines into ``file`` (e.g. a
+    Markdown document's front matter): the one place YAML errors become messages."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
@@ -144,7 +151,7 @@ def load_yaml(file: Path, display: str | None = None, *, empty_ok: bool = False)
                       "Flatten the structure.") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        line = mark.line + 1 + offset if mark else None
         what = exc.problem or "invalid YAML"
         raise problem(display, line, f"YAML syntax error: {what}",
                       "Check indentation and that every ':' is followed by a space; "
@@ -155,7 +162,7 @@ def load_yaml(file: Path, display: str | None = None, *, empty_ok: bool = False)
         if empty_ok:
             return Located({}, file, {(): 1})
         raise problem(display, None, "the file is empty", "Add the settings it needs.")
-    builder = _Builder(file, display)
+    builder = _Builder(file, display, offset)
     try:
         data = builder.build(node, (), 0)
     except RecursionError:

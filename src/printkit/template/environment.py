@@ -12,13 +12,12 @@ from typing import Any
 import jinja2
 import jinja2.meta
 import jinja2.nodes
-import yaml
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from printkit.errors import problem
 from printkit.source.registry import Registry, Resource
-from printkit.source.yamlio import read_text
+from printkit.source.yamlio import parse_yaml, read_text
 from printkit.template.filters import FILTERS, FilterError
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -106,12 +105,7 @@ def read_front_matter(path: Path, display: str) -> Mapping[str, Any]:
     match = FRONT_MATTER_RE.match(text)
     if not match or not match.group(1):
         return {}
-    try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise problem(display, (mark.line + 2) if mark else 1,
-                      "front matter is not valid YAML") from None
+    data = parse_yaml(match.group(1), path, display, empty_ok=True, offset=1).data
     if not isinstance(data, dict):
         raise problem(display, 2, "front matter must be 'key: value' lines between '---' lines")
     return data
