@@ -20,6 +20,7 @@ kits: $(STAMP)
 test: $(STAMP) test-deps
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy
+	$(BIN)/mypy --strict scripts
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n auto -q
 
@@ -35,6 +36,7 @@ reading: $(STAMP) test-deps
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts
 	$(BIN)/mypy
+	$(BIN)/mypy --strict scripts
 	$(BIN)/lint-imports
 
 $(STAMP): pyproject.toml | system-deps

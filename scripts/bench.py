@@ -74,18 +74,14 @@ def imports_weasyprint(project: Path) -> bool:
 def own_render_seconds(project: Path, kit: str, doc_id: str) -> float:
     """Median time WeasyPrint takes for one document alone (in-process, warm worker)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from printkit.engine.cache import FileHasher
     from printkit.options import Settings
     from printkit.plan.planner import Planner
     from printkit.render.renderer import Renderer
     from printkit.source.kit import load_kit
     from printkit.source.project import load_project
-    from printkit.source.registry import load_registry
-    from printkit.template.environment import make_environment
 
     proj = load_project(project)
-    planner = Planner(proj, make_environment(proj.templates_dir,
-                                             load_registry(proj.registry_file)), FileHasher())
+    planner = Planner.open(proj)
     plan = planner.plan(load_kit(proj, kit), Settings())
     job = next(d.job for d in plan.docs if d.doc.id == doc_id and d.job is not None)
     renderer = Renderer()
