@@ -7,11 +7,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pikepdf
+import pymupdf
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
 from printkit.cli import cli
+from printkit.source.kit import load_kit
 from printkit.source.project import load_project
 from printkit.source.registry import load_registry
 
@@ -171,3 +174,29 @@ def test_example_roster_builds_a_packet_per_recruit(library_copy: Path) -> None:
     booklets = PdfReader(folder / "recruit-academy-roster-booklet.pdf")
     one = PdfReader(library_copy / "build/recruit-academy/recruit-academy-booklet.pdf")
     assert len(booklets.pages) == 6 * len(one.pages)
+
+
+IMPOSED = ("*-booklet.pdf", "*-cards.pdf", "cut-sheets/*.pdf")
+
+
+@pytest.mark.parametrize("kit", KITS)
+def test_imposed_files_open_cleanly_in_every_reader(library: Path, kit: str) -> None:
+    """Booklets, card sheets and cut sheets: Ghostscript (stopping on any error) and MuPDF
+    read them without a word, and each carries a title for the viewer's window and a
+    language."""
+    files = [f for pattern in IMPOSED for f in sorted((library / "build" / kit).glob(pattern))]
+    assert bool(files) == bool(load_kit(load_project(library), kit).outputs)
+    for pdf in files:
+        gs = subprocess.run(["gs", "-q", "-dPDFSTOPONERROR", "-dNOPAUSE", "-dBATCH",
+                             "-sDEVICE=nullpage", str(pdf)], capture_output=True, text=True)
+        assert gs.returncode == 0 and not (gs.stdout + gs.stderr).strip(), (pdf, gs.stderr)
+        pymupdf.TOOLS.mupdf_warnings()  # clear
+        with pymupdf.open(pdf) as doc:
+            for page in doc:
+                page.get_text()
+                page.get_pixmap(dpi=10)
+            assert doc.metadata is not None and doc.metadata["title"], pdf
+        assert pymupdf.TOOLS.mupdf_warnings() == "", pdf
+        with pikepdf.open(pdf) as doc:
+            assert doc.Root.ViewerPreferences.DisplayDocTitle, pdf
+            assert str(doc.Root.Lang) == "en", pdf

@@ -154,13 +154,13 @@ class _RosterBuild:
         sources, slot_sets = tuple(g.prepared for g in used), tuple(g.slots for g in used)
         tasks: list[tuple[str, Any]] = [("combine", (
             sources, slot_sets, runs, kit.duplex, f"{kit.title}: roster ({len(rows)} packets)",
-            f"printkit {__version__}"))]
+            f"printkit {__version__}", kit.language))]
         labels = ["combined file"]
         booklet = kit.booklet
         if booklet is not None:
             tasks.append(("booklet", (
                 sources, slot_sets, runs, booklet.sheet, booklet.marks, booklet.creep_mm,
-                f"{kit.title}: roster booklets ({len(rows)} packets)")))
+                f"{kit.title}: roster booklets ({len(rows)} packets)", kit.language)))
             labels.append("booklets")
         done = len(tasks)
         tasks += [("rows", (g.prepared, g.slots, tuple(

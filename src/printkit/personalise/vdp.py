@@ -133,7 +133,7 @@ class Run:
 
 def combine(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
             runs: Sequence[Run], duplex: bool, title: str,
-            producer: str) -> tuple[bytes, int]:
+            producer: str, language: str = "") -> tuple[bytes, int]:
     """One print job: each run's pages in order (a duplex packet starts on a front side),
     with a bookmark per run. Pages copied from one source share their fonts, images and
     content streams."""
@@ -161,12 +161,15 @@ def combine(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
     out.Root.PageMode = pikepdf.Name.UseOutlines
     out.docinfo["/Title"] = title
     out.docinfo["/Producer"] = producer
+    out.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    if language:
+        out.Root.Lang = pikepdf.String(language)
     return _save(out), len(out.pages)
 
 
 def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
                     runs: Sequence[Run], mode: str, marks: bool, creep_mm: float,
-                    title: str) -> bytes:
+                    title: str, language: str = "") -> bytes:
     """The combined file as saddle-stitched booklets, one after another: each packet's
     pages are imposed once, and each row's fields are drawn over its own copy."""
     opened = [pikepdf.open(io.BytesIO(s)) for s in sources]
@@ -178,7 +181,7 @@ def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot
                                      mm(creep_mm)))
     extras = [(run.source, _page_ops(opened[run.source], slots[run.source], run.lines)
                if run.lines is not None else {}) for run in runs]
-    return apply_runs(sources, sheets, extras, title)
+    return apply_runs(sources, sheets, extras, title, language)
 
 
 def _save(pdf: Any) -> bytes:

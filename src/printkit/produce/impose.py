@@ -181,21 +181,25 @@ def grid_sheets(slots: Sequence[Sequence[Slot]], cols: int, rows: int, page_w: f
 
 
 # ----------------------------------------------------------------------------- applier
-def apply(source: bytes, sheets: Sequence[Sheet], title: str = "") -> bytes:
+def apply(source: bytes, sheets: Sequence[Sheet], title: str = "",
+          language: str = "") -> bytes:
     """Draw each sheet's pages (and marks) into a new PDF.
 
     Each source page becomes one Form XObject, drawn wherever the slot tables place it: a page
     repeated four times on a cut sheet is stored once, and no content stream is re-parsed.
     (qpdf, through pikepdf, does this about ten times faster than merging pages in pypdf.)"""
-    return apply_runs([source], [sheets], [(0, {})], title)
+    return apply_runs([source], [sheets], [(0, {})], title, language)
 
 
 def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
-               runs: Sequence[tuple[int, Mapping[int, bytes]]], title: str = "") -> bytes:
+               runs: Sequence[tuple[int, Mapping[int, bytes]]], title: str = "",
+               language: str = "") -> bytes:
     """``apply`` for many copies in one file: each run is (source index, {page index: content
     drawn over that page}), imposed with that source's sheets. A page drawn with nothing
     over it is one Form XObject for every run; a page with something over it is a small
-    form per run that draws the shared one, then its own content (roster fields)."""
+    form per run that draws the shared one, then its own content (roster fields). Each sheet
+    side is one content stream; the file has a title shown in a viewer's window, and a
+    language."""
     srcs = [pikepdf.Pdf.open(io.BytesIO(s)) for s in sources]
     out = pikepdf.Pdf.new()
     forms: dict[tuple[int, int], pikepdf.Object] = {}
@@ -204,6 +208,7 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
         for sheet in sheets[source]:
             out.add_blank_page(page_size=(sheet.width, sheet.height))
             page = out.pages[-1]
+            chunks: list[bytes] = []
             for p in sheet.placements:
                 if (source, p.page) not in forms:
                     forms[source, p.page] = out.copy_foreign(
@@ -218,14 +223,17 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
                                          pikepdf.Name(label))  # stable names: same bytes
                 x0, y0 = float(form.BBox[0]), float(form.BBox[1])
                 scale = p.scale
-                page.contents_add(
-                    f"q {scale:.6f} 0 0 {scale:.6f} {p.x - x0 * scale:.4f} "
-                    f"{p.y - y0 * scale:.4f} cm {name} Do Q\n".encode())
+                chunks.append(f"q {scale:.6f} 0 0 {scale:.6f} {p.x - x0 * scale:.4f} "
+                              f"{p.y - y0 * scale:.4f} cm {name} Do Q\n".encode())
             ops = mark_ops(sheet.marks, sheet.fold, sheet.height)
             if ops:
-                page.contents_add(("\n".join(ops) + "\n").encode())
+                chunks.append(("\n".join(ops) + "\n").encode())
+            page.obj.Contents = out.make_stream(b"".join(chunks))
     if title:
         out.docinfo["/Title"] = title
+        out.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
+    if language:
+        out.Root.Lang = pikepdf.String(language)
     out.docinfo["/Producer"] = "printkit"
     out.docinfo["/Creator"] = "printkit"
     buf = io.BytesIO()
@@ -257,28 +265,30 @@ def page_size(source: bytes) -> tuple[int, float, float]:
 
 
 def make_booklet(source: bytes, mode: str = "double", marks: bool = False,
-                 creep_mm: float = 0.0, title: str = "") -> bytes:
+                 creep_mm: float = 0.0, title: str = "", language: str = "") -> bytes:
     n, w, h = page_size(source)
-    return apply(source, booklet_sheets(n, w, h, mode, marks, mm(creep_mm)), title)
+    return apply(source, booklet_sheets(n, w, h, mode, marks, mm(creep_mm)), title, language)
 
 
-def make_cut_sheet(source: bytes, up: int = 4, repeat: bool = True, title: str = "") -> bytes:
+def make_cut_sheet(source: bytes, up: int = 4, repeat: bool = True, title: str = "",
+                   language: str = "") -> bytes:
     """2-up (two pages side by side on a landscape sheet) or 4-up (2 x 2), with cut marks."""
     n, w, h = page_size(source)
     cols, rows = (2, 1) if up == 2 else (2, 2)
     sheet_w, sheet_h = (h, w) if up == 2 else (w, h)
     return apply(source, grid_sheets(n_up(n, up, repeat), cols, rows, w, h, sheet_w, sheet_h),
-                 title)
+                 title, language)
 
 
-def make_card_sheet(source: bytes, title: str = "", sheet: tuple[float, float] = LETTER) -> bytes:
+def make_card_sheet(source: bytes, title: str = "", sheet: tuple[float, float] = LETTER,
+                    language: str = "") -> bytes:
     """Business-card pages (front, back per card) ten to a Letter sheet, backs mirrored."""
     n, w, h = page_size(source)
     sheets = []
     for front, back in card_sheets(max(1, n // 2)):
         sheets.extend(grid_sheets([front], 2, 5, w, h, *sheet))
         sheets.extend(grid_sheets([back], 2, 5, w, h, *sheet))
-    return apply(source, sheets, title)
+    return apply(source, sheets, title, language)
 
 
 def press_ready(source: bytes, bleed_mm: float) -> bytes:

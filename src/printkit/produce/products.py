@@ -34,6 +34,7 @@ class Products:
 
 def make_products(task: ProductTask) -> Products:
     names = OutputNames(task.kit_id)
+    lang = task.meta.language
     out = Products()
     reading = assemble_reading(task.parts, task.meta, task.duplex)
     out.files[names.reading] = reading
@@ -52,12 +53,15 @@ def make_products(task: ProductTask) -> Products:
     for output in task.outputs:
         if isinstance(output, Booklet):
             out.files[names.booklet] = make_booklet(
-                reading, output.sheet, output.marks, output.creep_mm, f"{task.title} (booklet)")
+                reading, output.sheet, output.marks, output.creep_mm, f"{task.title}, booklet",
+                lang)
         elif isinstance(output, CutSheets):
             for doc_id in output.documents or tuple(handouts):
                 out.files[names.cut_sheet(doc_id, output.up)] = make_cut_sheet(
-                    handouts[doc_id], output.up, True, f"{doc_id} ({output.up}-up)")
+                    handouts[doc_id], output.up, True,
+                    f"{documents[doc_id].title}, {output.up}-up cut sheet", lang)
         elif isinstance(output, Cards):
-            out.files[names.cards] = make_card_sheet(handouts[output.document],
-                                                     f"{task.title} (cards)")
+            out.files[names.cards] = make_card_sheet(
+                handouts[output.document], f"{documents[output.document].title}, card sheet",
+                language=lang)
     return out
