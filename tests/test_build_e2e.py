@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import NullObject
 
 from .conftest import pdftotext
 
@@ -175,3 +176,18 @@ def test_contents_entries_link_to_their_documents(built: Path) -> None:
         if dest is not None:
             targets.append(reader.get_page_number(dest[0].get_object()))
     assert sorted(targets) == sorted(v for k, v in starts.items() if k != "Contents")
+
+
+def test_contents_links_say_where_they_go_and_keep_the_zoom(built: Path) -> None:
+    """A screen reader announces a contents link by its target ("Beta guide, page 3"), not a
+    placeholder address; following it keeps the reader's zoom (/XYZ, not /Fit)."""
+    reader = PdfReader(reading(built))
+    labels = reader.page_labels
+    described = []
+    for annot in (a.get_object() for a in reader.pages[1].get("/Annots", [])):
+        dest = annot["/Dest"]
+        assert dest[1] == "/XYZ" and all(isinstance(v, NullObject) for v in dest[2:]), dest
+        target = reader.get_page_number(dest[0].get_object())
+        described.append(str(annot["/Contents"]))
+        assert str(annot["/Contents"]).endswith(f", page {labels[target]}")
+    assert described and not any("invalid" in d or "://" in d for d in described)

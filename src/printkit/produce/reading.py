@@ -15,11 +15,7 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.constants import PageLabelStyle
-from pypdf.generic import (
-    ArrayObject,
-    ContentStream,
-    NameObject,
-)
+from pypdf.generic import ArrayObject, ContentStream, NameObject, NullObject, TextStringObject
 
 from printkit.pdf.marks import MARK_ZONE, crop_marks, draw_marks
 from printkit.pdf.metadata import Metadata, set_metadata
@@ -96,8 +92,11 @@ def _finish(writer: PdfWriter, meta: Metadata, first: PdfReader) -> bytes:
     return out.getvalue()
 
 
-def _retarget_links(writer: PdfWriter, page_index: int, doc_pages: dict[str, int]) -> None:
-    """Turn the contents page's printkit links into jumps to the documents' first pages."""
+def _retarget_links(writer: PdfWriter, page_index: int,
+                    targets: dict[str, tuple[int, str]]) -> None:
+    """Turn the contents page's printkit links into jumps to the documents' first pages,
+    each described by where it goes ("Warning signs, page 3") and opening at the page
+    without changing the reader's zoom."""
     page = writer.pages[page_index]
     annots = page.get("/Annots")
     if annots is None:
@@ -108,12 +107,15 @@ def _retarget_links(writer: PdfWriter, page_index: int, doc_pages: dict[str, int
         action = annot.get("/A")
         uri = action.get_object().get("/URI") if action is not None else None
         if isinstance(uri, str) and uri.startswith(LINK_PREFIX):
-            target = doc_pages.get(uri[len(LINK_PREFIX):])
+            target = targets.get(uri[len(LINK_PREFIX):])
             if target is None:
                 continue
+            index, description = target
             del annot["/A"]
             annot[NameObject("/Dest")] = ArrayObject([
-                writer.pages[target].indirect_reference, NameObject("/Fit")])
+                writer.pages[index].indirect_reference, NameObject("/XYZ"), NullObject(),
+                NullObject(), NullObject()])
+            annot[NameObject("/Contents")] = TextStringObject(description)
         keep.append(ref)
     page[NameObject("/Annots")] = keep
 
@@ -142,16 +144,17 @@ def assemble_mapped(parts: Sequence[Part], meta: Metadata,
     if contents:
         contents_pages = book.add_contents(*contents[0], placement.front_blanks[1])
     body_start = len(book.writer.pages)
+    targets: dict[str, tuple[int, str]] = {}
     for (reader, part), number, pad in zip(docs, placement.starts, placement.blanks_after,
                                            strict=True):
+        targets[part.id] = (len(book.writer.pages), f"{part.title}, page {number}")
         book.add_document(reader, part, number, pad)
     writer = book.writer
     if docs:
         writer.set_page_label(body_start, len(writer.pages) - 1,
                               style=PageLabelStyle.DECIMAL, start=1)
-    doc_pages = {k: v for k, v in book.first_pages.items() if k not in ("cover", "contents")}
     for i in contents_pages:
-        _retarget_links(writer, i, doc_pages)
+        _retarget_links(writer, i, targets)
     _add_outline(writer, book.outline)
     set_metadata(writer, meta)
     book.tags.finish(meta.language, meta.title)
