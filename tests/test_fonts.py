@@ -91,7 +91,7 @@ html = '''<html><body>
 <p style="font-family: sans-serif; font-weight: bold">Sans-serif bold text</p>
 <p style="font-family: monospace">Monospace text</p>
 <p style="font-family: cursive; font-style: italic">Cursive italic text</p>
-<p style="font-family: printkit">The packaged face by @font-face, 小明王</p>
+<p style="font-family: 'Atkinson Hyperlegible'">The packaged face by @font-face, 小明王</p>
 </body></html>'''
 css = weasyprint.CSS(string=font_face_css(), font_config=config)
 pdf = weasyprint.HTML(string=html).write_pdf(stylesheets=[css], font_config=config)

@@ -31,12 +31,13 @@ def font_dir() -> Path:
 
 
 def font_face_css() -> str:
-    """@font-face rules for the packaged family, under the name 'printkit'."""
+    """@font-face rules for the packaged family, under its own name (the name a print
+    shop's preflight shows for the embedded fonts)."""
     rules = []
     for file, weight, style in FACES:
         url = (font_dir() / file).as_uri()
         rules.append(
-            "@font-face { font-family: 'printkit'; "
+            f"@font-face {{ font-family: '{FAMILY}'; "
             f"src: url('{url}'); font-weight: {weight}; font-style: {style}; }}"
         )
     return "\n".join(rules)

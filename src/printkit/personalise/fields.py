@@ -21,6 +21,7 @@ from typing import Any
 
 import pikepdf
 
+from printkit.fonts import FAMILY
 from printkit.render.grey import luma
 from printkit.units import CSS_PX, is_card
 
@@ -116,7 +117,7 @@ def _spot(box: Any, ancestors: tuple[Any, ...], page: int) -> Spot:
     style = texts[0].style
     if style["letter_spacing"] != "normal" or style["word_spacing"] not in (0, "normal"):
         raise NotPlaceable("a field with letter- or word-spacing")
-    if style["font_family"][0] != "printkit" or style["font_variant_caps"] != "normal":
+    if style["font_family"][0] != FAMILY or style["font_variant_caps"] != "normal":
         raise NotPlaceable("a field in a font other than the packaged one")
     after = [c for c in line.children if c is not box and c.position_x > box.position_x
              and (type(c).__name__ != "TextBox" or c.text.strip())]
