@@ -94,3 +94,24 @@ def test_editing_one_kits_document_leaves_the_other_kits_alone(
     assert "nothing changed since the last build of one: up to date" in result.output
     assert "render   templates/docs/mini/beta.md" in result.output
     assert "two: " in result.output and "1 rendered" in result.output
+
+
+@pytest.mark.parametrize("spec,message", [
+    ("{page: half-letter, sheet: tabloid}", "two half-letter pages side by side fit a letter "
+                                            "sheet, not sheet: tabloid"),
+    ("{page: half-letter, marks: true}", "no room for marks outside its pages"),
+    ("{sheet: letter}", "a booklet on letter sheets needs the size of its pages"),
+])
+def test_a_booklet_that_cannot_print_at_full_size_is_refused(
+        project: Path, run: Callable[..., Result], spec: str, message: str) -> None:
+    (project / "kits/b.yaml").write_text(
+        "extends: mini\ntitle: B\noutputs:\n  - booklet: " + spec + "\n")
+    result = run("check", "b")
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "kits/b.yaml:3: error:" in result.output  # the outputs list
+
+
+def test_a_booklet_names_its_finished_page(project: Path) -> None:
+    (project / "kits/b.yaml").write_text(
+        "extends: mini\ntitle: B\noutputs:\n  - booklet: {page: a5, sheet: a4, creep: 0.2}\n")
+    assert load_kit(load_project(project), "b").booklet == Booklet("double", False, 0.2, "a5")

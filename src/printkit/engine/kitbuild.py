@@ -18,7 +18,7 @@ from printkit.options import KitResult
 from printkit.plan.keys import handout_key, outputs_key
 from printkit.plan.planner import KitPlan
 from printkit.produce.products import Products, ProductTask, make_products
-from printkit.produce.reading import page_count
+from printkit.produce.reading import Part, page_count
 from printkit.render.job import RenderJob
 from printkit.source.kit import Kit, load_kit
 
@@ -38,7 +38,11 @@ def build_kits(session: Session, names: Sequence[str],
         try:
             item = KitWork(session.planner.plan(kit, settings))
             if session.options.press:
-                item.press = session.planner.plan(kit, replace(settings, press=True))
+                item.variants["press"] = session.planner.plan(kit, replace(settings, press=True))
+            booklet = kit.booklet
+            if booklet is not None and booklet.page not in (None, item.plan.paper):
+                item.variants["booklet"] = session.planner.plan(
+                    kit, replace(settings, paper=booklet.page))
             work.append(item)
         except InputError as exc:
             problems.extend(exc.problems)
@@ -132,8 +136,14 @@ def _task(session: Session, w: KitWork) -> ProductTask:
     return ProductTask(
         kit.id, kit.title, kit.duplex, kit.bleed_mm, kit.outputs, meta,
         kitwork.parts(session, w.plan, w.contents),
-        kitwork.parts(session, w.press, w.press_contents) if w.press is not None else None,
+        _variant_parts(session, w, "press"), _variant_parts(session, w, "booklet"),
         tuple(handouts))
+
+
+def _variant_parts(session: Session, w: KitWork, name: str) -> tuple[Part, ...] | None:
+    if name not in w.variants:
+        return None
+    return kitwork.parts(session, w.variants[name], w.variant_contents[name])
 
 
 def _keep_handouts(session: Session, w: KitWork, task: ProductTask,
@@ -159,6 +169,6 @@ def _outputs_key(session: Session, w: KitWork) -> str:
 
     kit = w.plan.kit
     settings = {k: v for k, v in vars(kit).items() if k not in ("lines", "file", "files")}
-    return outputs_key(settings, describe(w.plan, w.contents),
-                       describe(w.press, w.press_contents), dict(w.plan.agency),
+    variants = {v: describe(p, w.variant_contents.get(v)) for v, p in w.variants.items()}
+    return outputs_key(settings, describe(w.plan, w.contents), variants, dict(w.plan.agency),
                        kitwork.metadata(w.plan))

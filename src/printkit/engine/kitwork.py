@@ -4,7 +4,7 @@ and metadata for assembly, and the files it was made from. Shared by kit and ros
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,29 +22,40 @@ from printkit.source.project import CONFIG_NAME, DEFAULT_STYLESHEETS
 
 @dataclass
 class KitWork:
-    """One kit's plan (and, for --press, its plan with bleed) and contents pages."""
+    """One kit's plan and contents page, and the same kit laid out again for another
+    product: "press" (rendered with bleed, for --press) or "booklet" (at the booklet's
+    finished page size)."""
 
     plan: KitPlan
     contents: RenderJob | None = None
-    press: KitPlan | None = None
-    press_contents: RenderJob | None = None
+    variants: dict[str, KitPlan] = field(default_factory=dict)
+    variant_contents: dict[str, RenderJob | None] = field(default_factory=dict)
 
     def render_keys(self) -> list[str]:
-        """Render keys of its cover, documents and contents page (not the press copies)."""
-        keys = [d.job.key for d in self.plan.with_cover() if d.job is not None]
-        return keys + ([self.contents.key] if self.contents is not None else [])
+        """Render keys of its cover, documents and contents page, and of the booklet layout
+        (not the press copies: they are the same documents with bleed)."""
+        keys = _keys(self.plan, self.contents)
+        if "booklet" in self.variants:
+            keys += _keys(self.variants["booklet"], self.variant_contents.get("booklet"))
+        return keys
+
+
+def _keys(plan: KitPlan, contents: RenderJob | None) -> list[str]:
+    keys = [d.job.key for d in plan.with_cover() if d.job is not None]
+    return keys + ([contents.key] if contents is not None else [])
 
 
 def render_kits(session: Session, work: Sequence[KitWork]) -> None:
     """Phase 1: documents and covers of every kit. Phase 2: contents pages, which need the
     documents' page counts."""
-    plans = [w.plan for w in work] + [w.press for w in work if w.press is not None]
+    plans = [w.plan for w in work] + [p for w in work for p in w.variants.values()]
     session.render(d.job for p in plans for d in p.with_cover() if d.job is not None)
     for w in work:
         w.contents = _contents_job(session, w.plan)
-        if w.press is not None:
-            w.press_contents = _contents_job(session, w.press)
-    session.render(j for w in work for j in (w.contents, w.press_contents) if j is not None)
+        for name, plan in w.variants.items():
+            w.variant_contents[name] = _contents_job(session, plan)
+    session.render(j for w in work for j in (w.contents, *w.variant_contents.values())
+                   if j is not None)
 
 
 def _contents_job(session: Session, plan: KitPlan) -> RenderJob | None:

@@ -22,6 +22,7 @@ class ProductTask:
     meta: Metadata
     parts: tuple[Part, ...]                   # cover, contents, documents
     press_parts: tuple[Part, ...] | None      # the same, rendered with bleed
+    booklet_parts: tuple[Part, ...] | None    # the same, laid out at the booklet's page size
     handouts: tuple[tuple[str, Metadata, bytes | None], ...]  # (id, metadata, cached copy)
 
 
@@ -52,8 +53,10 @@ def make_products(task: ProductTask) -> Products:
         out.files[names.handout(doc_id)] = cached
     for output in task.outputs:
         if isinstance(output, Booklet):
+            pages = reading if task.booklet_parts is None else assemble_reading(
+                task.booklet_parts, task.meta, task.duplex)
             out.files[names.booklet] = make_booklet(
-                reading, output.sheet, output.marks, output.creep_mm, f"{task.title}, booklet",
+                pages, output.sheet, output.marks, output.creep_mm, f"{task.title}, booklet",
                 lang)
         elif isinstance(output, CutSheets):
             for doc_id in output.documents or tuple(handouts):

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from printkit.errors import InputError, Problem, did_you_mean, problem
-from printkit.source.outputs import Booklet, Cards, CutSheets, OutputNames, Product
+from printkit.source.outputs import Booklet, Cards, CutSheets, OutputNames, Product, parse_outputs
 from printkit.source.project import Project
 from printkit.source.schema import validate_kit_data
 from printkit.source.yamlio import Located, load_yaml
@@ -247,8 +247,9 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
     contents = data.get("contents", True)
     contents_title = (None if contents is False else
                       "Contents" if contents is True else contents.get("title", "Contents"))
-    outputs = _outputs(data.get("outputs", ["reading", "handouts"]), documents,
-                       display, raw.lines.get("outputs"), problems)
+    outputs = parse_outputs(data.get("outputs", ["reading", "handouts"]),
+                            {d.id for d in documents}, display, raw.lines.get("outputs"),
+                            problems)
     return Kit(
         id=kit_id, file=path, display=display, title=data["title"],
         subtitle=data.get("subtitle", ""), audience=data.get("audience", ""),
@@ -308,36 +309,6 @@ def _file_problems_of_raw(project: Project, loc: Located) -> list[Problem]:
             out.extend(_file_problems(project, d["id"], kind, source,
                                       project.rel(loc.file), _source_line(loc, i, d)))
     return out
-
-
-def _outputs(items: list[Any], documents: list[Document], display: str, line: int | None,
-             problems: list[Problem]) -> tuple[Product, ...]:
-    """The schema-checked ``outputs:`` list as typed products (the reading copy and the
-    handouts are always made; listing them is optional)."""
-    outs: list[Product] = []
-    ids = {d.id for d in documents}
-    for item in items:
-        kind, options = (item, {}) if isinstance(item, str) else next(iter(item.items()))
-        if kind == "booklet":
-            outs.append(Booklet(str(options.get("sheet", "double")),
-                                bool(options.get("marks", False)),
-                                float(options.get("creep", 0.0))))
-        elif kind == "cut-sheets":
-            outs.append(CutSheets(int(options.get("up", 4)),
-                                  tuple(str(d) for d in options.get("documents", []))))
-        elif kind == "cards":
-            if not options.get("document"):
-                problems.append(Problem(display, line, "the cards output needs a document",
-                                        "Write it as: - cards: {document: wallet-card}"))
-                continue
-            outs.append(Cards(str(options["document"])))
-        named = list(options.get("documents", [])) + (
-            [options["document"]] if "document" in options else [])
-        for doc_id in named:
-            if doc_id not in ids:
-                problems.append(Problem(display, line, f"{kind} output names document "
-                                        f"'{doc_id}', which the kit does not have"))
-    return tuple(outs)
 
 
 def _inside(target: Path, base: Path) -> bool:
