@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from pypdf import PdfReader
 
 from printkit.source.kit import Booklet, Cards, CutSheets, load_kit
 from printkit.source.project import load_project
@@ -115,3 +116,26 @@ def test_a_booklet_names_its_finished_page(project: Path) -> None:
     (project / "kits/b.yaml").write_text(
         "extends: mini\ntitle: B\noutputs:\n  - booklet: {page: a5, sheet: a4, creep: 0.2}\n")
     assert load_kit(load_project(project), "b").booklet == Booklet("double", False, 0.2, "a5")
+
+
+@pytest.mark.slow
+def test_a_pdf_made_elsewhere_is_spliced_in_or_refused_clearly(
+        project: Path, built: Path, run: Callable[..., Result]) -> None:
+    (project / "assets/policy.pdf").write_bytes(
+        (built / "build/mini/handouts/alpha.pdf").read_bytes())
+    (project / "assets/broken.pdf").write_bytes(b"%PDF-1.7\nnot really a PDF\n")
+    kit = project / "kits/splice.yaml"
+    kit.write_text("extends: mini\ntitle: Splice\ndocuments:\n  - id: policy\n"
+                   "    pdf: assets/policy.pdf\n    title: Agency policy\n")
+    assert run("build", "splice").exit_code == 0
+    reading = project / "build/splice/splice.pdf"
+    assert "Agency policy" in [str(o.title) for o in PdfReader(reading).outline
+                               if not isinstance(o, list)]
+    before = reading.read_bytes()
+    kit.write_text(kit.read_text().replace("policy.pdf", "broken.pdf"))
+    result = run("build", "splice")
+    assert result.exit_code == 1
+    assert result.output.startswith("kits/splice.yaml:5: error: assets/broken.pdf is not a "
+                                    "readable PDF"), result.output
+    assert "Traceback" not in result.output
+    assert reading.read_bytes() == before

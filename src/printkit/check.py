@@ -14,8 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import jinja2
-
 from printkit.errors import InputError, Problem, did_you_mean
 from printkit.fonts import missing_characters
 from printkit.options import Settings
@@ -27,7 +25,6 @@ from printkit.source.registry import Registry
 from printkit.source.roster import column_problems, read_roster
 from printkit.source.variables import Layer
 from printkit.source.yamlio import load_yaml
-from printkit.template.analysis import analyse
 from printkit.template.environment import ConfinedLoader, make_environment
 
 CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
@@ -126,7 +123,7 @@ def templates_parse(c: Checked) -> list[Problem]:
                 continue
             analysed.add(template)
             try:
-                info = analyse(c.planner.env, template)
+                info = c.planner.analysis(template)
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -167,7 +164,7 @@ def documents_are_printable(c: Checked) -> list[Problem]:
                 continue
             parser = _Refs()
             parser.feed(planned.job.html)
-            files = [loader.path_of(f) for f in _chain(c.planner.env, planned.doc.source)]
+            files = [loader.path_of(f) for f in _chain(c.planner, planned.doc.source)]
             problems.extend(_document_problems(c.project, parser, files, planned.job.html))
     return problems
 
@@ -323,8 +320,8 @@ def _unused_kit_variables(project: Project, planner: Planner, kit: Kit) -> list[
     return out
 
 
-def _chain(env: jinja2.Environment, template: str) -> list[str]:
+def _chain(planner: Planner, template: str) -> list[str]:
     try:
-        return list(analyse(env, template).files)
+        return list(planner.analysis(template).files)
     except InputError:
         return [template]

@@ -78,6 +78,7 @@ class _Pending:
     work: KitWork
     task: ProductTask
     build_key: str
+    warnings: list[str]
 
 
 def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[KitResult]:
@@ -94,7 +95,7 @@ def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[
             session.reporter.detail(f"up to date {session.project.rel(folder)}")
             results[i] = _result(session, w, pages, [], warnings, started, True)
         else:
-            pending.append(_Pending(i, w, _task(session, w), build_key))
+            pending.append(_Pending(i, w, _task(session, w), build_key, warnings))
     produced = session.map(make_products, [p.task for p in pending],
                            [f"assembling {p.task.kit_id}" for p in pending],
                            weight=lambda t: sum(len(p.pdf) for p in t.parts))
@@ -109,7 +110,7 @@ def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[
                                                        item.build_key, products.pages))
         written = outputs.commit(prune=w.plan.kit.output_names().kit_build())
         results[item.index] = _result(session, w, products.pages, written,
-                                      kitwork.warnings(session, w), started, False, inputs)
+                                      item.warnings, started, False, inputs)
     session.cache.prune()
     return [results[i] for i in range(len(work))]
 

@@ -114,14 +114,18 @@ def document_pdf(session: Session, planned: PlannedDoc) -> tuple[bytes, int]:
     if planned.job is not None:
         entry = session.entry(planned.job.key)
         return entry.pdf, entry.pages
-    assert planned.pdf_path is not None
-    display = session.project.rel(planned.pdf_path)
-    try:
-        data = planned.pdf_path.read_bytes()
-    except OSError as exc:
-        raise problem(planned.doc.file, planned.doc.line,
-                      f"cannot read {display}: {exc.strerror}") from None
-    return data, readable_pdf(data, display, planned.doc.file, planned.doc.line)
+    path = planned.pdf_path
+    assert path is not None
+    if path not in session.spliced:
+        display = session.project.rel(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise problem(planned.doc.file, planned.doc.line,
+                          f"cannot read {display}: {exc.strerror}") from None
+        session.spliced[path] = (data, readable_pdf(data, display, planned.doc.file,
+                                                    planned.doc.line))
+    return session.spliced[path]
 
 
 def _reading_pages(session: Session, planned: PlannedDoc) -> int:

@@ -47,6 +47,7 @@ class Session:
         self._rendered: set[str] = set()
         self._explained: set[str] = set()
         self._previous: dict[str, str] | None = None
+        self.spliced: dict[Path, tuple[bytes, int]] = {}  # PDFs given, read and checked once
 
     def __enter__(self) -> Session:
         return self

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 from collections.abc import Iterator
 
 import pikepdf
@@ -21,13 +22,19 @@ _BROKEN = (PdfReadError, pikepdf.PdfError, ValueError, KeyError, TypeError, Inde
 def pdf_errors(display: str, where: str | None = None,
                line: int | None = None) -> Iterator[None]:
     """Work on the PDF ``display``: an error from the PDF libraries becomes one message,
-    reported at ``where``:``line`` (or at the file itself)."""
+    reported at ``where``:``line`` (or at the file itself); the libraries' own log lines
+    about it are not printed."""
+    log = logging.getLogger("pypdf")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
     try:
         yield
     except _BROKEN as exc:
         raise InputError([Problem(where or display, line,
                                   f"{display} is not a readable PDF ({exc})",
                                   "Open it in a PDF viewer and save a fresh copy.")]) from None
+    finally:
+        log.setLevel(level)
 
 
 def readable_pdf(data: bytes, display: str, where: str | None = None,
