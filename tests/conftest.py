@@ -11,6 +11,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -133,9 +134,98 @@ def _half(pdf: Path, page: int, x: float, w: float, h: float) -> str:
 
 
 def assert_booklet_folds(folder: Path, kit: str) -> None:
-    """Fold the printed sheets (text from each half of each side) and check they read in
-    the reading copy's page order, with the back cover last."""
-    assert_folds(folder / f"{kit}-booklet.pdf", folder / f"{kit}.pdf")
+    """Fold the printed sheets of a kit's booklet and read them in order: the cover; the
+    contents; every page of the reading copy's documents in order (its blank pages aside);
+    notes pages; the back cover last, with no page number. Page numbers run 1, 2, 3...
+    with no gap, and no two facing pages are both blank."""
+    from pypdf import PdfReader
+
+    booklet, reading = folder / f"{kit}-booklet.pdf", folder / f"{kit}.pdf"
+    folded = folded_pages(booklet)
+    assert len(folded) % 4 == 0
+    for left in range(1, len(folded) - 1, 2):   # spreads: pages 2-3, 4-5, ...
+        assert folded[left].words or folded[left + 1].words, \
+            f"blank spread at pages {left + 1}-{left + 2}"
+    labels = list(PdfReader(reading).page_labels)
+    pages = read_pages(reading)
+    docs = [p.body for p, label in zip(pages, labels, strict=True) if label.isdigit() and p.words]
+    front = 1 + sum(1 for p, label in zip(pages, labels, strict=True)
+                    if label and label[0] in "ivxlc" and p.words)   # cover, contents
+    printed = [p for p in folded if p.words]
+    assert printed[0].body == pages[0].body, "the cover first"
+    assert [p.body for p in printed[front:front + len(docs)]] == docs, \
+        "documents in reading order"
+    rest = printed[front + len(docs):]
+    assert rest, "a back cover"
+    assert all("Notes" in p.text for p in rest[:-1]), "only notes pages between"
+    numbers = [p.folio for p in folded if p.folio is not None]
+    assert numbers == list(range(1, len(numbers) + 1)), numbers
+    assert folded[-1].folio is None, "no page number on the back cover"
+
+
+@dataclass
+class PageText:
+    """The words on a page (or half a sheet): its page number is a number alone at an
+    outside corner of the lowest line; the body is everything else."""
+
+    words: list[tuple[float, float, float, float, str]]
+    box: tuple[float, float, float, float]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w[4] for w in self.words)
+
+    def _foot(self) -> list[tuple[float, float, float, float, str]]:
+        if not self.words:
+            return []
+        bottom = max(w[3] for w in self.words)
+        return [w for w in self.words if w[3] > bottom - 14]
+
+    @property
+    def folio(self) -> int | None:
+        x0, _, x1, _ = self.box
+        for w in self._foot():
+            outside = min(w[0] - x0, x1 - w[2]) < 0.22 * (x1 - x0)
+            if w[4].isdigit() and outside:
+                return int(w[4])
+        return None
+
+    @property
+    def body(self) -> Counter[str]:
+        folio = self.folio
+        foot = self._foot() if folio is not None else []
+        return Counter("".join(w[4] for w in self.words if w not in foot))
+
+
+def read_pages(pdf: Path) -> list[PageText]:
+    import pymupdf
+
+    with pymupdf.open(pdf) as doc:
+        return [PageText([tuple(w[:5]) for w in page.get_text("words")], tuple(page.rect))
+                for page in doc]
+
+
+def folded_pages(booklet: Path) -> list[PageText]:
+    """The pages of a booklet's sheets (front, back, ...; two pages a side), folded into
+    reading order."""
+    import pymupdf
+
+    halves = []
+    with pymupdf.open(booklet) as doc:
+        for page in doc:
+            width, height = page.rect.width, page.rect.height
+            for x in (0.0, width / 2):
+                clip = pymupdf.Rect(x, 0, x + width / 2, height)
+                words = [tuple(w[:5]) for w in page.get_text("words", clip=clip)]
+                inked = [w for w in words if w[0] >= x - 1 and w[2] <= x + width / 2 + 1]
+                halves.append(PageText(inked, (x, 0, x + width / 2, height)))
+    total = len(halves)
+    folded: list[PageText] = list(halves)
+    for s in range(total // 4):
+        fl, fr, bl, br = halves[4 * s: 4 * s + 4]
+        folded[2 * s], folded[2 * s + 1] = fr, bl
+        folded[total - 2 - 2 * s], folded[total - 1 - 2 * s] = br, fl
+    return folded
 
 
 def assert_folds(booklet: Path, reading: Path, first: int = 0, count: int | None = None) -> None:

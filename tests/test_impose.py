@@ -7,15 +7,20 @@ import math
 
 import pytest
 from pypdf import PdfWriter
+from pypdf.generic import RectangleObject
 
 from printkit.produce.impose import (
+    Sheet,
     booklet_order,
     booklet_sheets,
+    card_layout,
     card_sheets,
+    cut_layout,
     make_booklet,
     make_card_sheet,
     n_up,
     saddle_stitch,
+    smallest_scale,
 )
 
 
@@ -125,3 +130,61 @@ def test_make_card_sheet_two_sides() -> None:
     out = PdfReader(io.BytesIO(make_card_sheet(_pdf(2, 252, 144))))
     assert len(out.pages) == 2
     assert float(out.pages[0].mediabox.width) == 612
+
+
+def _marks(sheet: Sheet) -> list[tuple[float, float, float, float]]:
+    return [tuple(sorted(m[0::2])) + tuple(sorted(m[1::2])) for m in sheet.marks]
+
+
+@pytest.mark.parametrize(("up", "page", "sheet"), [
+    (2, (396, 612), (792, 612)),    # two half-letter pieces on landscape Letter
+    (4, (306, 396), (612, 792)),    # four quarter-letter pocket cards on Letter
+])
+def test_finished_size_pieces_fill_the_sheet_at_100(up: int, page: tuple[int, int],
+                                                     sheet: tuple[int, int]) -> None:
+    """Pieces laid out at their finished size are placed unscaled and fill the sheet; the
+    only marks are on the cuts between them, never within 0.25 in of the sheet's edge."""
+    sheets = cut_layout(_pdf(1, *page), up, True, (612, 792))
+    first = sheets[0]
+    assert (first.width, first.height) == sheet
+    assert [p.scale for p in first.placements] == [1.0] * up
+    cuts_x = {page[0] * c for c in range(1, sheet[0] // page[0])}
+    cuts_y = {page[1] * r for r in range(1, sheet[1] // page[1])}
+    assert first.marks
+    for x0, x1, y0, y1 in _marks(first):
+        assert min(x0, y0) >= 18 - 0.01 and x1 <= sheet[0] - 18 + 0.01
+        assert y1 <= sheet[1] - 18 + 0.01
+        assert (x0 == x1 and x0 in cuts_x) or (y0 == y1 and y0 in cuts_y)
+
+
+def test_card_sheet_has_a_gutter_bleed_and_marks_outside_the_cards() -> None:
+    """Ten 3.5 x 2 in cards: two columns 0.25 in apart, each card's art showing 1/8 in past
+    its trim into the gutter (rendered with bleed), marks outside the cards and their bleed
+    and at least 0.25 in from the sheet's edge."""
+    bled = PdfWriter()
+    for _ in range(2):
+        page = bled.add_blank_page(252 + 18, 144 + 18)
+        page.trimbox = RectangleObject([9, 9, 261, 153])
+    buf = io.BytesIO()
+    bled.write(buf)
+    sheets = card_layout(buf.getvalue())
+    front = sheets[0]
+    xs = sorted({p.x for p in front.placements})
+    assert xs[1] - (xs[0] + 252) == pytest.approx(18)
+    for p in front.placements:
+        assert p.scale == 1.0 and p.clip is not None
+        cx0, cy0, cx1, cy1 = p.clip
+        assert (p.x - cx0, cx1 - p.x - 252) == (pytest.approx(9), pytest.approx(9))
+        assert (cy0, cy1) == (p.y, p.y + 144)   # rows meet at their shared cut
+    art = [(p.clip[0], p.clip[2]) for p in front.placements if p.clip]
+    for x0, x1, y0, y1 in _marks(front):
+        assert min(x0, y0) >= 18 - 0.01 and x1 <= 612 - 18 + 0.01 and y1 <= 792 - 18 + 0.01
+        if y0 == y1:   # a horizontal cut: its marks stay clear of every card's art
+            assert all(x1 <= a - 1 or x0 >= b + 1 for a, b in art)
+        else:
+            assert y1 <= 36 or y0 >= 756
+
+
+def test_impose_scales_only_what_does_not_fit() -> None:
+    assert smallest_scale(cut_layout(_pdf(2, 396, 612), 2)) == 1.0
+    assert smallest_scale(cut_layout(_pdf(2), 2)) == pytest.approx(396 / 612, abs=0.01)

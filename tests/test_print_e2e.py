@@ -35,7 +35,7 @@ def test_card_sheet_ten_fronts_then_ten_backs(built: Path) -> None:
     for r in range(5):
         top = 36 + r * 144
         for c in range(2):
-            x = 54 + c * 252
+            x = 45 + c * (252 + 18)   # two columns 0.25 in apart, centred
             mirror_x = width - x - 252
             front = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-x", str(x), "-y",
                                     str(top), "-W", "252", "-H", "144", str(sheet), "-"],

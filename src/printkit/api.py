@@ -56,11 +56,18 @@ def _run(project: Project, names: list[str], options: BuildOptions, reporter: Re
 
 
 def impose(source: Path, target: Path, layout: str, sheet: str = "double",
-           marks: bool = False, creep_mm: float = 0.0, repeat: bool = False) -> None:
-    """Impose any PDF as a booklet, 2-up or 4-up sheets, or a ten-up card sheet."""
+           marks: bool = False, creep_mm: float = 0.0, repeat: bool = False) -> float:
+    """Impose any PDF as a booklet, 2-up or 4-up sheets, or a ten-up card sheet. Returns
+    the scale its pages were placed at (1.0: at 100%; smaller: shrunk to fit)."""
     from printkit.engine.atomic import write_bytes
     from printkit.pdf.files import pdf_errors, readable_pdf
-    from printkit.produce.impose import make_booklet, make_card_sheet, make_cut_sheet
+    from printkit.produce.impose import (
+        apply,
+        booklet_layout,
+        card_layout,
+        cut_layout,
+        smallest_scale,
+    )
 
     try:
         data = source.read_bytes()
@@ -70,12 +77,14 @@ def impose(source: Path, target: Path, layout: str, sheet: str = "double",
     readable_pdf(data, str(source))
     with pdf_errors(str(source)):
         if layout == "saddle":
-            out = make_booklet(data, sheet, marks, creep_mm, source.stem)
+            sheets = booklet_layout(data, sheet, marks, creep_mm)
         elif layout == "cards":
-            out = make_card_sheet(data, source.stem)
+            sheets = card_layout(data)
         else:
-            out = make_cut_sheet(data, 2 if layout == "2up" else 4, repeat, source.stem)
+            sheets = cut_layout(data, 2 if layout == "2up" else 4, repeat)
+        out = apply(data, sheets, source.stem)
     write_bytes(target, out)
+    return smallest_scale(sheets)
 
 
 __all__ = ["BuildOptions", "KitResult", "Reporter", "build", "impose"]

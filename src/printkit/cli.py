@@ -306,8 +306,13 @@ def impose(source: Path, target: Path, layout: str, sheet: str, marks: bool, cre
     """Impose any PDF: SOURCE -> TARGET as a booklet, 2-up, 4-up or card sheet."""
     from printkit.api import impose as run_impose
 
-    run_impose(source, target, layout, sheet, marks, creep, repeat)
-    click.echo(f"{target}: {layout}")
+    scale = run_impose(source, target, layout, sheet, marks, creep, repeat)
+    if scale < 0.999:
+        click.echo(f"{target}: {layout}, pages shrunk to {scale:.0%} to fit the sheet "
+                   "(type prints smaller than designed; lay the document out at the "
+                   "finished size to print it at 100%)")
+    else:
+        click.echo(f"{target}: {layout}, pages at 100%")
 
 
 @cli.command()

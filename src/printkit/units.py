@@ -18,9 +18,10 @@ PAPER_SIZES: Mapping[str, tuple[float, float]] = {
     "a5": (419.53, 595.28),
 }
 
-# Pages smaller than this either way (4 in) are cards and labels: no page numbers, shown on
-# one proof page in a reading copy, imposed ten to a sheet.
-CARD_LIMIT = 4 * INCH
+# Pages smaller than this either way (4.5 in) are cards: wallet cards (3.5 x 2 in), pocket
+# cards (4.25 x 5.5 in, four to a Letter sheet), labels. No page numbers; shown on one
+# proof page in a reading copy.
+CARD_LIMIT = 4.5 * INCH
 
 
 def mm(value: float) -> float:

@@ -18,9 +18,11 @@ from printkit.options import KitResult
 from printkit.plan.keys import handout_key, outputs_key
 from printkit.plan.planner import KitPlan
 from printkit.produce.products import Products, ProductTask, make_products
-from printkit.produce.reading import Part, page_count
+from printkit.produce.reading import page_count
 from printkit.render.job import RenderJob
-from printkit.source.kit import Kit, load_kit
+from printkit.source.kit import Cards, CutSheets, Kit, load_kit
+from printkit.source.outputs import half_paper
+from printkit.units import PAPER_SIZES
 
 
 def build_kits(session: Session, names: Sequence[str],
@@ -37,12 +39,7 @@ def build_kits(session: Session, names: Sequence[str],
     for kit in kits:
         try:
             item = KitWork(session.planner.plan(kit, settings))
-            if session.options.press:
-                item.variants["press"] = session.planner.plan(kit, replace(settings, press=True))
-            booklet = kit.booklet
-            if booklet is not None and booklet.page not in (None, item.plan.paper):
-                item.variants["booklet"] = session.planner.plan(
-                    kit, replace(settings, paper=booklet.page))
+            item.variants.update(_variants(session, item.plan))
             work.append(item)
         except InputError as exc:
             problems.extend(exc.problems)
@@ -55,6 +52,34 @@ def build_kits(session: Session, names: Sequence[str],
     if results and unused:
         results[0].warnings[:0] = [p.one_line() for p in unused]
     return results
+
+
+def _variants(session: Session, plan: KitPlan) -> dict[str, KitPlan]:
+    """The kit laid out again for the products it makes (see KitWork)."""
+    kit, settings, planner = plan.kit, plan.settings, session.planner
+    out: dict[str, KitPlan] = {}
+    if session.options.press:
+        out["press"] = planner.plan(kit, replace(settings, press=True))
+    booklet = kit.booklet
+    if booklet is not None:  # at its own page size, with its back cover
+        out["booklet"] = planner.plan(kit, replace(settings, paper=booklet.page or plan.paper),
+                                      booklet=True)
+    half = half_paper(plan.paper)
+    two_up = {d for o in kit.outputs if isinstance(o, CutSheets) and o.up == 2
+              for d in (o.documents or [d.id for d in kit.documents])}
+    if two_up and half is not None:
+        out["cut"] = _only(planner.plan(kit, replace(settings, paper=half)), two_up)
+    cards = {o.document for o in kit.outputs if isinstance(o, Cards)}
+    if cards:
+        out["cards"] = _only(out["press"] if "press" in out else
+                             planner.plan(kit, replace(settings, press=True)), cards)
+    return out
+
+
+def _only(plan: KitPlan, ids: set[str]) -> KitPlan:
+    """The plan's documents named in ``ids`` (rendered ones: a spliced PDF is used as is)."""
+    return replace(plan, cover=None, docs=[d for d in plan.docs
+                                           if d.doc.id in ids and d.job is not None])
 
 
 def _load(session: Session, names: Sequence[str]) -> list[Kit]:
@@ -135,16 +160,10 @@ def _task(session: Session, w: KitWork) -> ProductTask:
         entry, _ = session.cache.get(handout_key(kitwork.part_key(session, d), handout_meta))
         handouts.append((d.doc.id, handout_meta, entry.pdf if entry else None))
     return ProductTask(
-        kit.id, kit.title, kit.duplex, kit.bleed_mm, kit.outputs, meta,
-        kitwork.parts(session, w.plan, w.contents),
-        _variant_parts(session, w, "press"), _variant_parts(session, w, "booklet"),
-        tuple(handouts))
-
-
-def _variant_parts(session: Session, w: KitWork, name: str) -> tuple[Part, ...] | None:
-    if name not in w.variants:
-        return None
-    return kitwork.parts(session, w.variants[name], w.variant_contents[name])
+        kit.id, kit.title, kit.duplex, kit.bleed_mm, PAPER_SIZES[w.plan.paper], kit.outputs,
+        meta, kitwork.parts(session, w.plan, w.contents), tuple(handouts),
+        {name: kitwork.parts(session, plan, w.variant_contents.get(name))
+         for name, plan in w.variants.items()})
 
 
 def _keep_handouts(session: Session, w: KitWork, task: ProductTask,
@@ -166,7 +185,8 @@ def _outputs_key(session: Session, w: KitWork) -> str:
             return None
         return [plan.cover.job.key if plan.cover and plan.cover.job else None,
                 contents.key if contents else None,
-                [(d.doc.id, d.title, kitwork.part_key(session, d)) for d in plan.docs]]
+                [(d.doc.id, d.title, kitwork.part_key(session, d)) for d in plan.docs],
+                [d.job.key for d in (plan.notes, plan.back) if d is not None and d.job]]
 
     kit = w.plan.kit
     settings = {k: v for k, v in vars(kit).items() if k not in ("lines", "file", "files")}

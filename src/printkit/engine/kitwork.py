@@ -19,12 +19,16 @@ from printkit.produce.reading import Part, reading_page_count
 from printkit.render.job import RenderJob
 from printkit.source.project import CONFIG_NAME, DEFAULT_STYLESHEETS
 
+WHOLE = ("press", "booklet")  # variants assembled as whole books, with a contents page
+
 
 @dataclass
 class KitWork:
     """One kit's plan and contents page, and the same kit laid out again for another
-    product: "press" (rendered with bleed, for --press) or "booklet" (at the booklet's
-    finished page size)."""
+    product: "press" (rendered with bleed, for --press), "booklet" (at the booklet's
+    finished page size, with its back cover), "cut" (the documents of 2-up cut sheets at
+    half the paper size) or "cards" (card documents with bleed). Press and booklet are
+    whole books with a contents page; cut and cards are documents only."""
 
     plan: KitPlan
     contents: RenderJob | None = None
@@ -32,16 +36,17 @@ class KitWork:
     variant_contents: dict[str, RenderJob | None] = field(default_factory=dict)
 
     def render_keys(self) -> list[str]:
-        """Render keys of its cover, documents and contents page, and of the booklet layout
-        (not the press copies: they are the same documents with bleed)."""
+        """Render keys of its cover, documents and contents page, and of its product
+        layouts (not the press copies: they are the same documents with bleed)."""
         keys = _keys(self.plan, self.contents)
-        if "booklet" in self.variants:
-            keys += _keys(self.variants["booklet"], self.variant_contents.get("booklet"))
-        return keys
+        for name, plan in self.variants.items():
+            if name != "press":
+                keys += _keys(plan, self.variant_contents.get(name))
+        return list(dict.fromkeys(keys))
 
 
 def _keys(plan: KitPlan, contents: RenderJob | None) -> list[str]:
-    keys = [d.job.key for d in plan.with_cover() if d.job is not None]
+    keys = [d.job.key for d in plan.renders() if d.job is not None]
     return keys + ([contents.key] if contents is not None else [])
 
 
@@ -49,11 +54,12 @@ def render_kits(session: Session, work: Sequence[KitWork]) -> None:
     """Phase 1: documents and covers of every kit. Phase 2: contents pages, which need the
     documents' page counts."""
     plans = [w.plan for w in work] + [p for w in work for p in w.variants.values()]
-    session.render(d.job for p in plans for d in p.with_cover() if d.job is not None)
+    session.render(d.job for p in plans for d in p.renders() if d.job is not None)
     for w in work:
         w.contents = _contents_job(session, w.plan)
         for name, plan in w.variants.items():
-            w.variant_contents[name] = _contents_job(session, plan)
+            if name in WHOLE:
+                w.variant_contents[name] = _contents_job(session, plan)
     session.render(j for w in work for j in (w.contents, *w.variant_contents.values())
                    if j is not None)
 
@@ -62,7 +68,7 @@ def _contents_job(session: Session, plan: KitPlan) -> RenderJob | None:
     if plan.kit.contents_title is None or not plan.docs:
         return None
     counts = [_reading_pages(session, d) for d in plan.docs]
-    placement = place(counts, plan.kit.duplex)
+    placement = place(counts, plan.kit.duplex and not plan.booklet)
     entries = [{"id": d.doc.id, "title": d.title, "page": str(start), "pages": n,
                 "summary": d.summary}
                for d, start, n in zip(plan.docs, placement.starts, counts, strict=True)]
@@ -88,7 +94,8 @@ def metadata(plan: KitPlan) -> Metadata:
 
 
 def parts(session: Session, plan: KitPlan, contents: RenderJob | None) -> tuple[Part, ...]:
-    """Cover, contents page and documents, rendered, in reading order."""
+    """Cover, contents page and documents, rendered, in reading order (and a booklet's
+    notes page and back cover, roles "notes" and "back")."""
     kit = plan.kit
     out: list[Part] = []
     if plan.cover is not None and plan.cover.job is not None:
@@ -98,6 +105,8 @@ def parts(session: Session, plan: KitPlan, contents: RenderJob | None) -> tuple[
                         session.entry(contents.key).pdf, "contents"))
     out.extend(Part(d.doc.id, d.title, document_pdf(session, d)[0], "document")
                for d in plan.docs)
+    out.extend(Part(d.doc.id, d.title, session.entry(d.job.key).pdf, d.doc.id)
+               for d in (plan.notes, plan.back) if d is not None and d.job is not None)
     return tuple(out)
 
 
@@ -157,6 +166,7 @@ def inputs(session: Session, work: KitWork, extra: Sequence[Path] = ()) -> dict[
         templates.add(str(plan.kit.cover.get("template", DEFAULT_COVER)))
     if work.contents is not None:
         templates.add(CONTENTS_TEMPLATE)
+    templates.update(planner.finishing_templates(plan.kit))
     files, dynamic = planner.template_files(templates)
     if dynamic:  # a computed include: any template may be read
         files = {str(p.relative_to(project.templates_dir))

@@ -36,6 +36,10 @@ DEFAULT_COVER = "layouts/cover.html"
 AGENCY_DEFAULTS: dict[str, Any] = {"name": "", "short_name": "", "unit": "", "logo": "",
                                    "colors": {}}
 CONTENTS_TEMPLATE = "layouts/contents.html"
+# A booklet's designed outside back cover, and the page that fills it out to a multiple of
+# four pages. A project without them gets blank pages instead.
+BACK_COVER = "layouts/back-cover.html"
+NOTES_PAGE = "layouts/notes.html"
 
 
 @dataclass
@@ -58,10 +62,17 @@ class KitPlan:
     cover: PlannedDoc | None
     docs: list[PlannedDoc]
     settings: Settings
+    booklet: bool = False              # laid out as a booklet: pages run on, no blanks
+    back: PlannedDoc | None = None     # a booklet's back cover
+    notes: PlannedDoc | None = None    # a booklet's notes page (fills it to 4n pages)
 
     def with_cover(self) -> list[PlannedDoc]:
         """The cover (if any), then the documents."""
         return ([self.cover] if self.cover is not None else []) + self.docs
+
+    def renders(self) -> list[PlannedDoc]:
+        """Everything rendered for the plan: cover, documents, a booklet's finishing pages."""
+        return self.with_cover() + [d for d in (self.notes, self.back) if d is not None]
 
 
 def layers_for(project: Project, kit: Kit, settings: Settings,
@@ -142,10 +153,11 @@ class Planner:
         return render_template(self.env, template, context, tdir)
 
     def plan(self, kit: Kit, settings: Settings, like: KitPlan | None = None,
-             changed: frozenset[str] = frozenset()) -> KitPlan:
+             changed: frozenset[str] = frozenset(), booklet: bool = False) -> KitPlan:
         """Plan ``kit``. With ``like`` (a plan of the same kit whose variables differ only
         in the names ``changed``, e.g. the previous roster row), documents whose templates
-        read none of those names are taken from it instead of being rendered again."""
+        read none of those names are taken from it instead of being rendered again. A
+        ``booklet`` plan also has the booklet's back cover and notes page."""
         paper = (settings.paper or kit.paper).lower()
         resolved = resolve(layers_for(self.project, kit, settings))
         context = base_context(self.project, kit, resolved, paper, settings.grayscale)
@@ -172,15 +184,41 @@ class Planner:
                                             kit.bleed_mm))
             except InputError as exc:
                 problems.extend(exc.problems)
+        finishing: dict[str, PlannedDoc | None] = {"back": None, "notes": None}
+        if booklet and not problems:
+            for name, template, title in (("back", BACK_COVER, "Back cover"),
+                                          ("notes", NOTES_PAGE, "Notes")):
+                if not self.has_template(template):
+                    continue
+                try:
+                    html = self.html_for(template, {**context, "doc": {"id": name,
+                                                                       "title": title}})
+                    finishing[name] = PlannedDoc(
+                        Document(name, "html", template, title), title,
+                        self.job(f"templates/{template}", html, paper, settings,
+                                 kit.bleed_mm))
+                except InputError as exc:
+                    problems.extend(exc.problems)
         if problems:
             raise InputError(problems)
-        return KitPlan(kit, paper, resolved, context["agency"], cover, docs, settings)
+        return KitPlan(kit, paper, resolved, context["agency"], cover, docs, settings,
+                       booklet, **finishing)
+
+    def has_template(self, name: str) -> bool:
+        return (self.project.templates_dir / name).is_file()
+
+    def finishing_templates(self, kit: Kit) -> list[str]:
+        """The back cover and notes templates a kit's booklet is made with."""
+        if kit.booklet is None:
+            return []
+        return [t for t in (BACK_COVER, NOTES_PAGE) if self.has_template(t)]
 
     def reads(self, kit: Kit) -> frozenset[str]:
         """Every variable name the kit's templates (cover included) read."""
         sources = [d.source for d in kit.documents if d.kind != "pdf"]
         if kit.cover is not None:
             sources.append(str(kit.cover.get("template", DEFAULT_COVER)))
+        sources += self.finishing_templates(kit)
         return frozenset().union(*(self._template_names(s) for s in sources))
 
     def unused_values(self, kits: Sequence[Kit], settings: Settings,

@@ -33,8 +33,8 @@ class Stamp:
 
 
 def is_small(page: PageObject) -> bool:
-    """Cards and labels (under 4 in either way) carry no page number."""
-    box = page.mediabox
+    """Cards and labels (trimmed under 4.5 in either way) carry no page number."""
+    box = page.trimbox
     return is_card(float(box.width), float(box.height))
 
 

@@ -25,7 +25,7 @@ from printkit.pdf.marks import (
     draw_marks,
     mark_ops,
 )
-from printkit.units import mm
+from printkit.units import INCH, PAPER_SIZES, mm
 
 Slot = int | None
 
@@ -97,12 +97,16 @@ def card_sheets(cards: int, cols: int = 2, rows: int = 5) -> list[tuple[list[Slo
 
 
 # ----------------------------------------------------------------------------- geometry
+EDGE = 0.25 * INCH   # an office printer cannot print nearer the sheet's edge than this
+
+
 @dataclass(frozen=True)
 class Placement:
     page: int          # source page index
-    x: float           # lower-left corner of the placed page on the sheet
+    x: float           # lower-left corner of the placed page's trim on the sheet
     y: float
     scale: float
+    clip: tuple[float, float, float, float] | None = None  # what of the page shows
 
 
 @dataclass(frozen=True)
@@ -146,38 +150,95 @@ def booklet_sheets(n: int, page_w: float, page_h: float, mode: str = "double",
     return out
 
 
+@dataclass(frozen=True)
+class Grid:
+    """Pieces in ``cols`` x ``rows`` cells centred on a sheet: at 100% when they fit
+    (``gutter`` apart across), else scaled to fit inside room for marks. ``bleed``: how
+    far each piece's art runs past its trim across (into the gutter); up and down,
+    neighbouring rows meet at their shared cut."""
+
+    cols: int
+    rows: int
+    page_w: float
+    page_h: float
+    sheet_w: float
+    sheet_h: float
+    gutter: float = 0.0
+    bleed: float = 0.0
+
+    @property
+    def scale(self) -> float:
+        fits = (self.cols * self.page_w + (self.cols - 1) * self.gutter <= self.sheet_w + 0.5
+                and self.rows * self.page_h <= self.sheet_h + 0.5)
+        if fits:
+            return 1.0
+        room = 2 * (EDGE + MARK_LEN)
+        return min((self.sheet_w - room) / (self.cols * self.page_w),
+                   (self.sheet_h - room) / (self.rows * self.page_h))
+
+    def cells(self) -> list[tuple[float, float]]:
+        """Lower-left corner of each cell's trim, row by row from the top left."""
+        scale = self.scale
+        w, h = self.page_w * scale, self.page_h * scale
+        gutter = self.gutter if scale == 1.0 else 0.0
+        x0 = (self.sheet_w - (self.cols * w + (self.cols - 1) * gutter)) / 2
+        y_top = (self.sheet_h + self.rows * h) / 2
+        return [(x0 + c * (w + gutter), y_top - (r + 1) * h)
+                for r in range(self.rows) for c in range(self.cols)]
+
+    def sheets(self, slots: Sequence[Sequence[Slot]], marks: bool = True) -> list[Sheet]:
+        scale = self.scale
+        w, h = self.page_w * scale, self.page_h * scale
+        bleed = self.bleed if scale == 1.0 else 0.0
+        cells = self.cells()
+        out = []
+        for sheet in slots:
+            placements = tuple(
+                Placement(page, x, y, scale,
+                          (x - bleed, y, x + w + bleed, y + h) if bleed else None)
+                for page, (x, y) in zip(sheet, cells, strict=False) if page is not None)
+            segs = cut_marks(sorted({x for x, _ in cells} | {x + w for x, _ in cells}),
+                             sorted({y for _, y in cells} | {y + h for _, y in cells}),
+                             bleed, self.sheet_w, self.sheet_h) if marks else []
+            out.append(Sheet(self.sheet_w, self.sheet_h, placements, tuple(segs)))
+        return out
+
+
+def cut_marks(xs: Sequence[float], ys: Sequence[float], bleed: float, sheet_w: float,
+              sheet_h: float) -> list[Segment]:
+    """Crop marks for the vertical cuts at ``xs`` and the horizontal cuts at ``ys``: in the
+    margin outside the pieces (and their ``bleed``) and never within 0.25 in of the
+    sheet's edge. A cut along the sheet's own edge needs none. Where pieces reach the
+    sheet's edge, the marks of a cut between them sit on the cut line itself, in the
+    pieces' margins, where the cut removes them."""
+    out: list[Segment] = []
+    for vertical, cuts, length, lo, hi, outside in (
+            (True, xs, sheet_h, min(ys), max(ys), 0.0),
+            (False, ys, sheet_w, min(xs), max(xs), bleed)):
+        size = sheet_w if vertical else sheet_h
+        for at in cuts:
+            if at < 0.5 or at > size - 0.5:
+                continue
+            interior = cuts[0] < at < cuts[-1]
+            spans = []
+            below = lo - outside - MARK_GAP          # room between the pieces and the edge
+            if below - EDGE >= MARK_LEN / 2:
+                spans.append((below - min(MARK_LEN, below - EDGE), below))
+            elif interior:
+                spans.append((EDGE, EDGE + MARK_LEN))
+            above = hi + outside + MARK_GAP
+            if length - EDGE - above >= MARK_LEN / 2:
+                spans.append((above, above + min(MARK_LEN, length - EDGE - above)))
+            elif interior:
+                spans.append((length - EDGE - MARK_LEN, length - EDGE))
+            out += [(at, a, at, b) if vertical else (a, at, b, at) for a, b in spans]
+    return out
+
+
 def grid_sheets(slots: Sequence[Sequence[Slot]], cols: int, rows: int, page_w: float,
                 page_h: float, sheet_w: float, sheet_h: float, marks: bool = True) -> list[Sheet]:
-    """Place pages in a centred grid on each sheet, scaled to fit a cell if needed."""
-    margin = MARK_ZONE if marks else 0.0
-    scale = min(1.0, (sheet_w - 2 * margin) / (cols * page_w),
-                (sheet_h - 2 * margin) / (rows * page_h))
-    cell_w, cell_h = page_w * scale, page_h * scale
-    x0 = (sheet_w - cols * cell_w) / 2
-    y_top = (sheet_h + rows * cell_h) / 2
-    out = []
-    for sheet in slots:
-        placements = []
-        for i, page in enumerate(sheet):
-            if page is None:
-                continue
-            r, c = divmod(i, cols)
-            placements.append(Placement(page, x0 + c * cell_w, y_top - (r + 1) * cell_h, scale))
-        m: list[Segment] = []
-        if marks:
-            g, ln = MARK_GAP, MARK_LEN
-            y_bottom = y_top - rows * cell_h
-            x_right = x0 + cols * cell_w
-            for c in range(cols + 1):
-                x = x0 + c * cell_w
-                m.append((x, y_top + g, x, y_top + g + ln))
-                m.append((x, y_bottom - g, x, y_bottom - g - ln))
-            for r in range(rows + 1):
-                y = y_top - r * cell_h
-                m.append((x0 - g, y, x0 - g - ln, y))
-                m.append((x_right + g, y, x_right + g + ln, y))
-        out.append(Sheet(sheet_w, sheet_h, tuple(placements), tuple(m)))
-    return out
+    """Place pages in a centred grid on each sheet (at 100% when they fit)."""
+    return Grid(cols, rows, page_w, page_h, sheet_w, sheet_h).sheets(slots, marks)
 
 
 # ----------------------------------------------------------------------------- applier
@@ -203,6 +264,7 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
     srcs = [pikepdf.Pdf.open(io.BytesIO(s)) for s in sources]
     out = pikepdf.Pdf.new()
     forms: dict[tuple[int, int], pikepdf.Object] = {}
+    trims: dict[tuple[int, int], tuple[float, float]] = {}
     for source, extra in runs:
         own: dict[int, pikepdf.Object] = {}
         for sheet in sheets[source]:
@@ -211,8 +273,8 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
             chunks: list[bytes] = []
             for p in sheet.placements:
                 if (source, p.page) not in forms:
-                    forms[source, p.page] = out.copy_foreign(
-                        srcs[source].pages[p.page].as_form_xobject())
+                    forms[source, p.page], trims[source, p.page] = _form(
+                        out, srcs[source].pages[p.page])
                 form = forms[source, p.page]
                 label = f"/Pg{p.page}"
                 if p.page in extra:
@@ -221,9 +283,13 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
                     form, label = own[p.page], f"/Pv{p.page}"
                 name = page.add_resource(form, pikepdf.Name.XObject,
                                          pikepdf.Name(label))  # stable names: same bytes
-                x0, y0 = float(form.BBox[0]), float(form.BBox[1])
+                x0, y0 = trims[source, p.page]
                 scale = p.scale
-                chunks.append(f"q {scale:.6f} 0 0 {scale:.6f} {p.x - x0 * scale:.4f} "
+                clip = ""
+                if p.clip is not None:
+                    cx0, cy0, cx1, cy1 = p.clip
+                    clip = f"{cx0:.4f} {cy0:.4f} {cx1 - cx0:.4f} {cy1 - cy0:.4f} re W n "
+                chunks.append(f"q {clip}{scale:.6f} 0 0 {scale:.6f} {p.x - x0 * scale:.4f} "
                               f"{p.y - y0 * scale:.4f} cm {name} Do Q\n".encode())
             ops = mark_ops(sheet.marks, sheet.fold, sheet.height)
             if ops:
@@ -239,6 +305,16 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()
+
+
+def _form(out: Any, page: Any) -> tuple[Any, tuple[float, float]]:
+    """A source page as a form in ``out`` that keeps its bleed (the whole MediaBox), and
+    the lower-left corner of its trim."""
+    form = page.as_form_xobject()
+    media = [float(v) for v in page.mediabox]
+    trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+    form.BBox = pikepdf.Array(media)
+    return out.copy_foreign(form), (trim[0], trim[1])
 
 
 def _overlay_form(pdf: Any, base: Any, content: bytes) -> Any:
@@ -264,31 +340,72 @@ def page_size(source: bytes) -> tuple[int, float, float]:
     return len(reader.pages), float(box.width), float(box.height)
 
 
+def booklet_layout(source: bytes, mode: str = "double", marks: bool = False,
+                   creep_mm: float = 0.0) -> list[Sheet]:
+    n, w, h = page_size(source)
+    return booklet_sheets(n, w, h, mode, marks, mm(creep_mm))
+
+
 def make_booklet(source: bytes, mode: str = "double", marks: bool = False,
                  creep_mm: float = 0.0, title: str = "", language: str = "") -> bytes:
+    return apply(source, booklet_layout(source, mode, marks, creep_mm), title, language)
+
+
+def cut_layout(source: bytes, up: int = 4, repeat: bool = True,
+               sheet: tuple[float, float] | None = None) -> list[Sheet]:
+    """2-up (two pages side by side on a landscape sheet) or 4-up (2 x 2), with cut marks.
+    ``sheet`` (portrait width, height): the paper; pages that fit it are placed at 100%.
+    Without it, office paper (Letter, A4) if it holds them at 100% (two half-letter pages
+    on Letter), else a sheet the size of a page (the pages scaled to fit)."""
     n, w, h = page_size(source)
-    return apply(source, booklet_sheets(n, w, h, mode, marks, mm(creep_mm)), title, language)
+    cols, rows = (2, 1) if up == 2 else (2, 2)
+    if sheet is None:
+        sheet = _paper_holding(cols * w, rows * h) or (w, h)
+    portrait_w, portrait_h = min(sheet), max(sheet)
+    sheet_w, sheet_h = ((portrait_h, portrait_w) if up == 2 else (portrait_w, portrait_h))
+    return Grid(cols, rows, w, h, sheet_w, sheet_h).sheets(n_up(n, up, repeat))
+
+
+def _paper_holding(width: float, height: float) -> tuple[float, float] | None:
+    for w, h in (PAPER_SIZES["letter"], PAPER_SIZES["a4"]):
+        if {round(w), round(h)} == {round(width), round(height)}:
+            return w, h
+    return None
 
 
 def make_cut_sheet(source: bytes, up: int = 4, repeat: bool = True, title: str = "",
-                   language: str = "") -> bytes:
-    """2-up (two pages side by side on a landscape sheet) or 4-up (2 x 2), with cut marks."""
+                   language: str = "", sheet: tuple[float, float] | None = None) -> bytes:
+    return apply(source, cut_layout(source, up, repeat, sheet), title, language)
+
+
+CARD_GUTTER = 0.25 * INCH   # between the two columns of a card sheet
+CARD_BLEED = 0.125 * INCH   # how far a card's art runs into the gutter
+
+
+def card_layout(source: bytes, sheet: tuple[float, float] = LETTER) -> list[Sheet]:
+    """Business-card pages (front, back per card) ten to a sheet, backs mirrored for a
+    long-edge duplex flip: two columns a gutter apart, rows meeting at their shared cuts.
+    Art that a card renders into its bleed runs into the gutter (and no further)."""
     n, w, h = page_size(source)
-    cols, rows = (2, 1) if up == 2 else (2, 2)
-    sheet_w, sheet_h = (h, w) if up == 2 else (w, h)
-    return apply(source, grid_sheets(n_up(n, up, repeat), cols, rows, w, h, sheet_w, sheet_h),
-                 title, language)
+    reader = PdfReader(io.BytesIO(source))
+    has_bleed = float(reader.pages[0].mediabox.width) > w + 1
+    grid = Grid(2, 5, w, h, *sheet, gutter=CARD_GUTTER,
+                bleed=CARD_BLEED if has_bleed else 0.0)
+    sheets = []
+    for front, back in card_sheets(max(1, n // 2)):
+        sheets.extend(grid.sheets([front]))
+        sheets.extend(grid.sheets([back]))
+    return sheets
 
 
 def make_card_sheet(source: bytes, title: str = "", sheet: tuple[float, float] = LETTER,
                     language: str = "") -> bytes:
-    """Business-card pages (front, back per card) ten to a Letter sheet, backs mirrored."""
-    n, w, h = page_size(source)
-    sheets = []
-    for front, back in card_sheets(max(1, n // 2)):
-        sheets.extend(grid_sheets([front], 2, 5, w, h, *sheet))
-        sheets.extend(grid_sheets([back], 2, 5, w, h, *sheet))
-    return apply(source, sheets, title, language)
+    return apply(source, card_layout(source, sheet), title, language)
+
+
+def smallest_scale(sheets: Sequence[Sheet]) -> float:
+    """The smallest scale any page was placed at (1.0: all at 100%)."""
+    return min((p.scale for s in sheets for p in s.placements), default=1.0)
 
 
 def press_ready(source: bytes, bleed_mm: float) -> bytes:

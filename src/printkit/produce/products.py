@@ -4,11 +4,18 @@ produced in parallel worker processes; only the engine writes files."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from printkit.pdf.metadata import Metadata
 from printkit.produce.impose import make_booklet, make_card_sheet, make_cut_sheet, press_ready
-from printkit.produce.reading import Part, assemble_handout, assemble_reading, page_count
+from printkit.produce.reading import (
+    Part,
+    assemble_booklet,
+    assemble_handout,
+    assemble_reading,
+    page_count,
+)
 from printkit.source.kit import Booklet, Cards, CutSheets, OutputNames, Product
 
 
@@ -18,12 +25,15 @@ class ProductTask:
     title: str
     duplex: bool
     bleed_mm: float
+    paper: tuple[float, float]                # the kit's paper: the sheet for cut sheets
     outputs: tuple[Product, ...]
     meta: Metadata
     parts: tuple[Part, ...]                   # cover, contents, documents
-    press_parts: tuple[Part, ...] | None      # the same, rendered with bleed
-    booklet_parts: tuple[Part, ...] | None    # the same, laid out at the booklet's page size
     handouts: tuple[tuple[str, Metadata, bytes | None], ...]  # (id, metadata, cached copy)
+    # The kit laid out again for a product: "press" (with bleed), "booklet" (at the
+    # booklet's page size, with its back cover), "cut" (the 2-up documents at half the
+    # paper), "cards" (card documents with bleed).
+    variants: Mapping[str, tuple[Part, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,11 +50,12 @@ def make_products(task: ProductTask) -> Products:
     reading = assemble_reading(task.parts, task.meta, task.duplex)
     out.files[names.reading] = reading
     out.pages = page_count(reading)
-    if task.press_parts is not None:
-        press = assemble_reading(task.press_parts, task.meta, task.duplex)
+    if "press" in task.variants:
+        press = assemble_reading(task.variants["press"], task.meta, task.duplex)
         out.files[names.press] = press_ready(press, task.bleed_mm)
     documents = {p.id: p for p in task.parts if p.role == "document"}
     handouts: dict[str, bytes] = {}
+    metas = {doc_id: meta for doc_id, meta, _ in task.handouts}
     for doc_id, meta, cached in task.handouts:
         if cached is None:
             cached = assemble_handout(documents[doc_id], meta)
@@ -53,18 +64,22 @@ def make_products(task: ProductTask) -> Products:
         out.files[names.handout(doc_id)] = cached
     for output in task.outputs:
         if isinstance(output, Booklet):
-            pages = reading if task.booklet_parts is None else assemble_reading(
-                task.booklet_parts, task.meta, task.duplex)
+            pages = assemble_booklet(task.variants.get("booklet", task.parts), task.meta)
             out.files[names.booklet] = make_booklet(
                 pages, output.sheet, output.marks, output.creep_mm, f"{task.title}, booklet",
                 lang)
         elif isinstance(output, CutSheets):
+            half = {p.id: p for p in task.variants.get("cut", ()) if p.role == "document"}
             for doc_id in output.documents or tuple(handouts):
+                piece = handouts[doc_id]
+                if output.up == 2 and doc_id in half:  # laid out at half the paper
+                    piece = assemble_handout(half[doc_id], metas[doc_id])
                 out.files[names.cut_sheet(doc_id, output.up)] = make_cut_sheet(
-                    handouts[doc_id], output.up, True,
-                    f"{documents[doc_id].title}, {output.up}-up cut sheet", lang)
+                    piece, output.up, True,
+                    f"{documents[doc_id].title}, {output.up}-up cut sheet", lang, task.paper)
         elif isinstance(output, Cards):
+            bled = {p.id: p.pdf for p in task.variants.get("cards", ())}
             out.files[names.cards] = make_card_sheet(
-                handouts[output.document], f"{documents[output.document].title}, card sheet",
-                language=lang)
+                bled.get(output.document, handouts[output.document]),
+                f"{documents[output.document].title}, card sheet", language=lang)
     return out

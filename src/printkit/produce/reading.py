@@ -23,6 +23,7 @@ from printkit.pdf.pdfa import make_archival
 from printkit.pdf.structure import StructureMerger
 from printkit.produce import folio
 from printkit.produce.placement import place
+from printkit.units import INCH
 
 LINK_PREFIX = "https://printkit.invalid/doc/"
 
@@ -125,35 +126,71 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
     return assemble_mapped(parts, meta, duplex)[0]
 
 
-def assemble_mapped(parts: Sequence[Part], meta: Metadata,
-                    duplex: bool) -> tuple[bytes, dict[str, int]]:
-    """``assemble_reading``, and the index of each part's first page in it."""
+def assemble_booklet(parts: Sequence[Part], meta: Metadata) -> bytes:
+    """The pages of a saddle-stitched booklet in reading order, a multiple of four: the
+    cover, the contents, the documents one after another (no blank pages between them),
+    then the notes page and the back cover (roles "notes" and "back"). What it takes to
+    reach a multiple of four goes where readers expect it: one notes page; two: a blank
+    inside front cover and a notes page; three: a blank inside front cover and two notes
+    pages. The back cover has no page number."""
+    return assemble_mapped(parts, meta, True, booklet=True)[0]
+
+
+def _booklet_padding(pages: int, back: int, has_cover: bool) -> tuple[int, int]:
+    """(blank pages inside the front cover, notes pages before the back cover) that bring
+    a booklet of ``pages`` pages plus ``back`` back-cover pages to a multiple of four."""
+    pad = -(pages + back) % 4
+    inside_front = 1 if pad >= 2 and has_cover else 0
+    return inside_front, pad - inside_front
+
+
+def assemble_mapped(parts: Sequence[Part], meta: Metadata, duplex: bool,
+                    booklet: bool = False) -> tuple[bytes, dict[str, int]]:
+    """``assemble_reading`` (or ``assemble_booklet``), and the index of each part's first
+    page in it."""
     readers = [(_reader(p.pdf), p) for p in parts]
-    docs = [(r, p) for r, p in readers if p.role == "document"]
-    cover = [(r, p) for r, p in readers if p.role == "cover"]
-    contents = [(r, p) for r, p in readers if p.role == "contents"]
-    placement = place([_reading_pages(r) for r, _ in docs], duplex,
-                      sum(len(r.pages) for r, _ in cover),
-                      sum(len(r.pages) for r, _ in contents))
+
+    def role(name: str) -> list[tuple[PdfReader, Part]]:
+        return [(r, p) for r, p in readers if p.role == name]
+
+    docs, cover, contents = role("document"), role("cover"), role("contents")
+    counts = [_reading_pages(r) for r, _ in docs]
+    cover_pages = sum(len(r.pages) for r, _ in cover)
+    contents_pages = sum(len(r.pages) for r, _ in contents)
+    placement = place(counts, duplex and not booklet, cover_pages, contents_pages)
+    front_blanks, notes_pages = placement.front_blanks, 0
+    if booklet:
+        inside_front, notes_pages = _booklet_padding(
+            cover_pages + contents_pages + sum(counts),
+            sum(len(r.pages) for r, _ in role("back")), bool(cover))
+        front_blanks = (inside_front, 0)
     full_size = [r for r, _ in docs if not folio.is_small(r.pages[0])] or [r for r, _ in readers]
     first = full_size[0].pages[0].trimbox
     book = _Book(float(first.width), float(first.height), duplex)
     if cover:
-        book.add_cover(*cover[0], placement.front_blanks[0])
-    contents_pages = range(0)
+        book.add_cover(*cover[0], front_blanks[0])
+    contents_range = range(0)
     if contents:
-        contents_pages = book.add_contents(*contents[0], placement.front_blanks[1])
+        contents_range = book.add_contents(*contents[0], front_blanks[1])
     body_start = len(book.writer.pages)
     targets: dict[str, tuple[int, str]] = {}
+    number = 1
     for (reader, part), number, pad in zip(docs, placement.starts, placement.blanks_after,
                                            strict=True):
         targets[part.id] = (len(book.writer.pages), f"{part.title}, page {number}")
         book.add_document(reader, part, number, pad)
-    writer = book.writer
     if docs:
+        number = placement.starts[-1] + counts[-1]
+    if booklet:
+        notes = role("notes")
+        book.add_notes(notes[0] if notes else None, notes_pages, number)
+    writer = book.writer
+    if len(writer.pages) > body_start:
         writer.set_page_label(body_start, len(writer.pages) - 1,
                               style=PageLabelStyle.DECIMAL, start=1)
-    for i in contents_pages:
+    for reader, part in role("back") if booklet else []:
+        book.add_back(reader, part)
+    for i in contents_range:
         _retarget_links(writer, i, targets)
     _add_outline(writer, book.outline)
     set_metadata(writer, meta)
@@ -177,9 +214,12 @@ class _Book:
         for _ in range(count):
             _blank(self.writer, self.width, self.height, self.tags)
 
-    def _number(self, index: int, label: str, number: int) -> None:
+    def _number(self, index: int, label: str) -> None:
+        """A page number at the outside edge: right on a right-hand page (the cover and
+        every other page after it), left on a left-hand page, in duplex."""
+        left = self.duplex and index % 2 == 1
         self.stamps += folio.footer(self.writer.pages[index], index, label,
-                                    align=_outer(number, self.duplex))
+                                    align="left" if left else "right")
 
     def add_cover(self, reader: PdfReader, part: Part, blanks: int) -> None:
         self.first_pages[part.id] = 0
@@ -195,7 +235,7 @@ class _Book:
         self.tags.add(reader, start, part.title)
         pages = range(start, start + len(reader.pages))
         for i in pages:
-            self._number(i, _roman(i - start + 1), i - start + 1)
+            self._number(i, _roman(i - start + 1))
         self._blanks(blanks)
         self.writer.set_page_label(start, len(self.writer.pages) - 1,
                                    style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
@@ -217,8 +257,34 @@ class _Book:
             count = len(reader.pages)
             self.outline.extend(_doc_outline(reader, part.title, start))
         for i in range(count):
-            self._number(start + i, str(number + i), number + i)
+            self._number(start + i, str(number + i))
         self._blanks(pad)
+
+    def add_notes(self, notes: tuple[PdfReader, Part] | None, count: int,
+                  number: int) -> None:
+        """``count`` notes pages numbered on from ``number`` (blank pages without a notes
+        page design)."""
+        if notes is None:
+            self._blanks(count)
+            return
+        reader, part = notes
+        for i in range(count):
+            index = len(self.writer.pages)
+            self.writer.append(reader, import_outline=False)
+            self.tags.add(reader, index, part.title)
+            self._number(index, str(number + i))
+            if i == 0:
+                self.first_pages[part.id] = index
+                self.outline.append((0, part.title, index))
+
+    def add_back(self, reader: PdfReader, part: Part) -> None:
+        """The outside back cover: last, with no page number."""
+        index = len(self.writer.pages)
+        self.first_pages[part.id] = index
+        self.writer.append(reader, import_outline=False)
+        self.tags.add(reader, index, part.title)
+        self.outline.append((0, part.title, index))
+        self.writer.set_page_label(index, len(self.writer.pages) - 1, prefix=part.title)
 
 
 def _reading_pages(reader: PdfReader) -> int:
@@ -232,38 +298,52 @@ def reading_page_count(data: bytes) -> int:
 
 def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: float,
                 title: str) -> list[folio.Stamp]:
-    """Small pages (wallet cards) at actual size, one above the other on a full page, with
-    crop marks: a proof to read and check. The ten-up sheet is the file to print. Returns
-    the page's labels, to be drawn with the page numbers."""
+    """Small pages (wallet and pocket cards) on a full page with crop marks, a proof to
+    read and check: one above the other at actual size if they fit, else side by side
+    or stacked, whichever is larger, scaled to fit (and the page says so). The ten-up or
+    four-up sheet is the file to print. Returns the page's labels, to be drawn with the
+    page numbers."""
     page = writer.add_blank_page(width, height)
     index = len(writer.pages) - 1
-    labels = []
     source = PdfWriter()
     source.append(reader, import_outline=False)
     card_w = float(reader.pages[0].trimbox.width)
     card_h = float(reader.pages[0].trimbox.height)
-    gap = 0.55 * 72
-    count = min(len(reader.pages), int((height - 2.2 * 72) // (card_h + gap)) or 1)
-    total = count * card_h + (count - 1) * gap
-    top = (height + total) / 2 - 0.2 * 72
-    x = (width - card_w) / 2
-    marks = []
+    gap, side, top_room = 0.55 * INCH, 0.75 * INCH, 1.4 * INCH
+    count = min(len(reader.pages), 2)
+    room_w, room_h = width - 2 * side, height - top_room - 0.9 * INCH
+    stacked = min(1.0, room_w / card_w, (room_h - (count - 1) * gap) / (count * card_h))
+    beside = min(1.0, (room_w - (count - 1) * gap) / (count * card_w), room_h / card_h)
+    across = beside > stacked
+    scale = max(stacked, beside)
+    w, h = card_w * scale, card_h * scale
+    total_w = count * w + (count - 1) * gap if across else w
+    total_h = h if across else count * h + (count - 1) * gap
+    top = height - top_room - (room_h - total_h) / 2
+    left = (width - total_w) / 2
+    marks, labels = [], []
     for i in range(count):
-        y = top - (i + 1) * card_h - i * gap
+        x = left + (i * (w + gap) if across else 0)
+        y = top - h - (0 if across else i * (h + gap))
         box = source.pages[i].trimbox
-        ctm = Transformation().translate(-float(box.left) + x, -float(box.bottom) + y)
+        ctm = (Transformation().translate(-float(box.left), -float(box.bottom))
+               .scale(scale, scale).translate(x, y))
         page.merge_transformed_page(source.pages[i], ctm, over=True, expand=False)
-        marks.extend(crop_marks(x, y, x + card_w, y + card_h))
-        label = "Front" if i == 0 else "Back" if i == 1 else f"Page {i + 1}"
-        labels.append(folio.Stamp(index, label, x - MARK_ZONE - 4, y + card_h / 2, "right",
-                                  9, artifact="/Layout"))
+        marks.extend(crop_marks(x, y, x + w, y + h))
+        label = "Front" if i == 0 else "Back"
+        at = ((x + w / 2, y - MARK_ZONE - 10, "center") if across
+              else (x - MARK_ZONE - 4, y + h / 2, "right"))
+        labels.append(folio.Stamp(index, label, at[0], at[1], at[2], 9, artifact="/Layout"))
     _strip_marked_content(page)
     draw_marks(page, marks)
+    size = f"{card_w / INCH:g} x {card_h / INCH:g} in"
+    shown = "actual size" if scale > 0.999 else f"shown at {round(scale * 100)}%"
+    heading = height - top_room + 0.62 * INCH
     return [*labels,
-            folio.Stamp(index, f"{title}: actual size ({card_w / 72:g} x {card_h / 72:g} in)",
-                        width / 2, top + 0.55 * 72, "center", 11, 0.1, "/Layout"),
-            folio.Stamp(index, "To print many, use the ten-up card sheet with crop marks.",
-                        width / 2, top + 0.55 * 72 - 15, "center", 9, artifact="/Layout")]
+            folio.Stamp(index, f"{title}: {size}, {shown}", width / 2, heading, "center",
+                        11, 0.1, "/Layout"),
+            folio.Stamp(index, "To print many, use the card sheet with crop marks.",
+                        width / 2, heading - 15, "center", 9, artifact="/Layout")]
 
 
 def _strip_marked_content(page: Any) -> None:
@@ -285,10 +365,6 @@ def _add_outline(writer: PdfWriter, items: list[tuple[int, str, int]]) -> None:
         parent = parents[-1] if parents else None
         ref = writer.add_outline_item(title=title, page_number=page, parent=parent)
         parents.append(ref)
-
-
-def _outer(number: int, duplex: bool) -> str:
-    return "left" if duplex and number % 2 == 0 else "right"
 
 
 def _roman(n: int) -> str:
@@ -325,5 +401,5 @@ def page_count(data: bytes) -> int:
     return len(_reader(data).pages)
 
 
-__all__ = ["Part", "assemble_handout", "assemble_reading", "page_count",
+__all__ = ["Part", "assemble_booklet", "assemble_handout", "assemble_reading", "page_count",
            "reading_page_count"]

@@ -159,3 +159,11 @@ def double_sheet(page: str) -> str | None:
         if abs(max(w, h) - 2 * width) < 3 and abs(min(w, h) - height) < 3:
             return name
     return None
+
+
+def half_paper(paper: str) -> str | None:
+    """The paper two of which, side by side, make ``paper`` (half-letter for letter)."""
+    for name in PAPER_SIZES:
+        if double_sheet(name) == paper:
+            return name
+    return None
