@@ -187,4 +187,4 @@ def test_card_sheet_has_a_gutter_bleed_and_marks_outside_the_cards() -> None:
 
 def test_impose_scales_only_what_does_not_fit() -> None:
     assert smallest_scale(cut_layout(_pdf(2, 396, 612), 2)) == 1.0
-    assert smallest_scale(cut_layout(_pdf(2), 2)) == pytest.approx(396 / 612, abs=0.01)
+    assert 0.55 < smallest_scale(cut_layout(_pdf(2), 2)) < 396 / 612  # room for marks
