@@ -4,6 +4,7 @@ options that cannot change an output."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -139,3 +140,17 @@ def test_a_pdf_made_elsewhere_is_spliced_in_or_refused_clearly(
                                     "readable PDF"), result.output
     assert "Traceback" not in result.output
     assert reading.read_bytes() == before
+
+
+def test_a_build_leaves_nothing_in_the_temporary_folder(project: Path,
+                                                        tmp_path: Path) -> None:
+    """WeasyPrint copies the fonts into a temporary folder per process; a build's worker
+    processes remove theirs when they end (they used to leave two in /tmp every build)."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    done = subprocess.run([sys.executable, "-m", "printkit", "-C", str(project), "-q", "build",
+                           "--jobs", "2", "mini"], capture_output=True, text=True, env=env,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp.iterdir()) == []

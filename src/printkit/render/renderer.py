@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing.util
 import os
 import re
+import shutil
 import signal
 import threading
 import time
@@ -64,6 +66,12 @@ class _Capture(logging.Handler):
         self.records.append(record)
 
 
+def _remove_font_folder(font_config: Any) -> None:
+    folder = getattr(font_config, "_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 class Renderer:
     """One per process. Holds WeasyPrint, the font configuration and parsed CSS."""
 
@@ -82,6 +90,11 @@ class Renderer:
 
         self.wp = weasyprint
         self.font_config = FontConfiguration()
+        # WeasyPrint copies the fonts into a temporary folder it removes only when the
+        # configuration is garbage-collected, which a pool worker's exit skips: remove it
+        # when the process ends (worker or not), or every build leaves one in /tmp.
+        multiprocessing.util.Finalize(self, _remove_font_folder, args=(self.font_config,),
+                                      exitpriority=10)
         self.font_css = weasyprint.CSS(string=font_face_css(), font_config=self.font_config)
         self._css: dict[tuple[str, float, int], tuple[Any, dict[str, str]]] = {}
         self._page_css: dict[str, Any] = {}
