@@ -62,8 +62,11 @@ def _variants(session: Session, plan: KitPlan) -> dict[str, KitPlan]:
         out["press"] = planner.plan(kit, replace(settings, press=True))
     booklet = kit.booklet
     if booklet is not None:  # at its own page size, with its back cover
-        out["booklet"] = planner.plan(kit, replace(settings, paper=booklet.page or plan.paper),
-                                      booklet=True)
+        paper = booklet.page or plan.paper
+        out["booklet"] = planner.plan(kit, replace(settings, paper=paper), booklet=True)
+        if session.options.press:  # its pages with bleed, for a print shop to impose
+            out["booklet-press"] = planner.plan(
+                kit, replace(settings, paper=paper, press=True), booklet=True)
     half = half_paper(plan.paper)
     two_up = {d for o in kit.outputs if isinstance(o, CutSheets) and o.up == 2
               for d in (o.documents or [d.id for d in kit.documents])}

@@ -19,16 +19,18 @@ from printkit.produce.reading import Part, reading_page_count
 from printkit.render.job import RenderJob
 from printkit.source.project import CONFIG_NAME, DEFAULT_STYLESHEETS
 
-WHOLE = ("press", "booklet")  # variants assembled as whole books, with a contents page
+# Variants assembled as whole books, with a contents page.
+WHOLE = ("press", "booklet", "booklet-press")
 
 
 @dataclass
 class KitWork:
     """One kit's plan and contents page, and the same kit laid out again for another
     product: "press" (rendered with bleed, for --press), "booklet" (at the booklet's
-    finished page size, with its back cover), "cut" (the documents of 2-up cut sheets at
-    half the paper size) or "cards" (card documents with bleed). Press and booklet are
-    whole books with a contents page; cut and cards are documents only."""
+    finished page size, with its back cover; "booklet-press" with bleed), "cut" (the
+    documents of 2-up cut sheets at half the paper size) or "cards" (card documents with
+    bleed). Press and booklet are whole books with a contents page; cut and cards are
+    documents only."""
 
     plan: KitPlan
     contents: RenderJob | None = None
@@ -40,7 +42,7 @@ class KitWork:
         layouts (not the press copies: they are the same documents with bleed)."""
         keys = _keys(self.plan, self.contents)
         for name, plan in self.variants.items():
-            if name != "press":
+            if not name.endswith("press"):
                 keys += _keys(plan, self.variant_contents.get(name))
         return list(dict.fromkeys(keys))
 

@@ -31,8 +31,8 @@ class ProductTask:
     parts: tuple[Part, ...]                   # cover, contents, documents
     handouts: tuple[tuple[str, Metadata, bytes | None], ...]  # (id, metadata, cached copy)
     # The kit laid out again for a product: "press" (with bleed), "booklet" (at the
-    # booklet's page size, with its back cover), "cut" (the 2-up documents at half the
-    # paper), "cards" (card documents with bleed).
+    # booklet's page size, with its back cover; "booklet-press" with bleed), "cut" (the
+    # 2-up documents at half the paper), "cards" (card documents with bleed).
     variants: Mapping[str, tuple[Part, ...]] = field(default_factory=dict)
 
 
@@ -68,6 +68,9 @@ def make_products(task: ProductTask) -> Products:
             out.files[names.booklet] = make_booklet(
                 pages, output.sheet, output.marks, output.creep_mm, f"{task.title}, booklet",
                 lang)
+            if "booklet-press" in task.variants:  # single pages with bleed, to impose
+                out.files[names.booklet_press] = press_ready(
+                    assemble_booklet(task.variants["booklet-press"], task.meta), task.bleed_mm)
         elif isinstance(output, CutSheets):
             half = {p.id: p for p in task.variants.get("cut", ()) if p.role == "document"}
             for doc_id in output.documents or tuple(handouts):

@@ -65,6 +65,10 @@ class OutputNames:
         return f"{self.kit_id}-booklet.pdf"
 
     @property
+    def booklet_press(self) -> str:
+        return f"{self.kit_id}-booklet-press.pdf"
+
+    @property
     def cards(self) -> str:
         return f"{self.kit_id}-cards.pdf"
 
@@ -87,7 +91,8 @@ class OutputNames:
 
     def kit_build(self) -> tuple[str, ...]:
         """What a kit build owns: removed when the build no longer makes them."""
-        return ("handouts", "cut-sheets", self.booklet, self.cards, self.press)
+        return ("handouts", "cut-sheets", self.booklet, self.booklet_press, self.cards,
+                self.press)
 
     def roster_build(self) -> tuple[str, ...]:
         """What a roster build owns."""
