@@ -15,7 +15,14 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.constants import PageLabelStyle
-from pypdf.generic import ArrayObject, ContentStream, NameObject, NullObject, TextStringObject
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    FloatObject,
+    NameObject,
+    NullObject,
+    TextStringObject,
+)
 
 from printkit.pdf.marks import MARK_ZONE, crop_marks, draw_marks
 from printkit.pdf.metadata import Metadata, set_metadata
@@ -326,6 +333,7 @@ def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: floa
         x = left + (i * (w + gap) if across else 0)
         y = top - h - (0 if across else i * (h + gap))
         box = source.pages[i].trimbox
+        _clip_to(source.pages[i], box)   # a card rendered with bleed shows only its trim
         ctm = (Transformation().translate(-float(box.left), -float(box.bottom))
                .scale(scale, scale).translate(x, y))
         page.merge_transformed_page(source.pages[i], ctm, over=True, expand=False)
@@ -338,12 +346,20 @@ def _card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: floa
     draw_marks(page, marks)
     size = f"{card_w / INCH:g} x {card_h / INCH:g} in"
     shown = "actual size" if scale > 0.999 else f"shown at {round(scale * 100)}%"
-    heading = height - top_room + 0.62 * INCH
+    heading = top + 0.6 * INCH
     return [*labels,
             folio.Stamp(index, f"{title}: {size}, {shown}", width / 2, heading, "center",
                         11, 0.1, "/Layout"),
             folio.Stamp(index, "To print many, use the card sheet with crop marks.",
                         width / 2, heading - 15, "center", 9, artifact="/Layout")]
+
+
+def _clip_to(page: Any, box: Any) -> None:
+    """Clip what the page draws to ``box`` (its trim): nothing of a bleed shows."""
+    content = ContentStream(page.get_contents(), page.pdf)
+    rect = [FloatObject(v) for v in (box.left, box.bottom, box.width, box.height)]
+    content.operations[:0] = [(rect, b"re"), ([], b"W"), ([], b"n")]
+    page.replace_contents(content)
 
 
 def _strip_marked_content(page: Any) -> None:
