@@ -154,3 +154,15 @@ def test_a_build_leaves_nothing_in_the_temporary_folder(project: Path,
                           check=False)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp.iterdir()) == []
+
+
+def test_a_back_cover_that_overflows_its_page_is_reported(project: Path,
+                                                          run: Callable[..., Result]) -> None:
+    """The booklet's back cover holds the agency's contacts: too long a value pushes part of
+    it onto a second page, and the build says so, naming the template and what to shorten."""
+    config = project / "printkit.yaml"
+    config.write_text(config.read_text() + "  copies: \"" + "More copies here. " * 400 + "\"\n")
+    result = run("build", "print")
+    assert result.exit_code == 0, result.output
+    assert "templates/layouts/back-cover.html: the back cover runs to" in result.output
+    assert "'copies' in printkit.yaml" in result.output

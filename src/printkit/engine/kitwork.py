@@ -78,8 +78,17 @@ def _contents_job(session: Session, plan: KitPlan) -> RenderJob | None:
 
 
 def warnings(session: Session, work: KitWork) -> list[str]:
-    """What the renders of a kit's documents reported, once each."""
-    return sorted({m for key in work.render_keys() for m in session.entry(key).warnings})
+    """What the renders of a kit's documents reported, once each, and a booklet's back
+    cover that does not fit its one page."""
+    found = {m for key in work.render_keys() for m in session.entry(key).warnings}
+    booklet = work.variants.get("booklet")
+    if booklet is not None and booklet.back is not None and booklet.back.job is not None:
+        pages = session.entry(booklet.back.job.key).pages
+        if pages > 1:
+            found.add(f"templates/{booklet.back.doc.source}: the back cover runs to {pages} "
+                      f"pages at {booklet.paper}; shorten the contacts or 'copies' in "
+                      "printkit.yaml so it fits on one")
+    return sorted(found)
 
 
 def metadata(plan: KitPlan) -> Metadata:
