@@ -166,3 +166,22 @@ def test_a_back_cover_that_overflows_its_page_is_reported(project: Path,
     assert result.exit_code == 0, result.output
     assert "templates/layouts/back-cover.html: the back cover runs to" in result.output
     assert "'copies' in printkit.yaml" in result.output
+
+
+def test_a_document_can_be_left_out_of_the_reading_copy(
+        project: Path, run: Callable[..., Result]) -> None:
+    """'reading: false' (pocket cards, say): the document gets its handout and its cut
+    sheet, and is not in the reading copy, its contents page or its cover."""
+    (project / "kits/cards.yaml").write_text(
+        "extends: mini\ntitle: Cards\ndocuments:\n  - id: gamma\n"
+        "    template: docs/mini/gamma.html\n    reading: false\n"
+        "outputs:\n  - cut-sheets: {up: 2, documents: [gamma]}\n")
+    assert run("build", "cards").exit_code == 0
+    folder = project / "build/cards"
+    reading = PdfReader(folder / "cards.pdf")
+    titles = [str(o.title) for o in reading.outline if not isinstance(o, list)]
+    assert "Gamma long guide" not in titles and "Alpha handout" in titles
+    text = "".join(page.extract_text() for page in reading.pages)
+    assert "Gamma" not in text
+    assert (folder / "handouts/gamma.pdf").exists()
+    assert (folder / "cut-sheets/gamma-2up.pdf").exists()

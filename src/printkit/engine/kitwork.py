@@ -67,13 +67,14 @@ def render_kits(session: Session, work: Sequence[KitWork]) -> None:
 
 
 def _contents_job(session: Session, plan: KitPlan) -> RenderJob | None:
-    if plan.kit.contents_title is None or not plan.docs:
+    if plan.kit.contents_title is None or not any(d.doc.reading for d in plan.docs):
         return None
-    counts = [_reading_pages(session, d) for d in plan.docs]
+    docs = [d for d in plan.docs if d.doc.reading]
+    counts = [_reading_pages(session, d) for d in docs]
     placement = place(counts, plan.kit.duplex and not plan.booklet)
     entries = [{"id": d.doc.id, "title": d.title, "page": str(start), "pages": n,
                 "summary": d.summary}
-               for d, start, n in zip(plan.docs, placement.starts, counts, strict=True)]
+               for d, start, n in zip(docs, placement.starts, counts, strict=True)]
     return session.planner.contents_job(plan, entries)
 
 
@@ -106,7 +107,8 @@ def metadata(plan: KitPlan) -> Metadata:
 
 def parts(session: Session, plan: KitPlan, contents: RenderJob | None) -> tuple[Part, ...]:
     """Cover, contents page and documents, rendered, in reading order (and a booklet's
-    notes page and back cover, roles "notes" and "back")."""
+    notes page and back cover, roles "notes" and "back"). A document left out of the
+    reading copy has the role "extra": its handout and print products are still made."""
     kit = plan.kit
     out: list[Part] = []
     if plan.cover is not None and plan.cover.job is not None:
@@ -114,7 +116,8 @@ def parts(session: Session, plan: KitPlan, contents: RenderJob | None) -> tuple[
     if contents is not None:
         out.append(Part("contents", kit.contents_title or "Contents",
                         session.entry(contents.key).pdf, "contents"))
-    out.extend(Part(d.doc.id, d.title, document_pdf(session, d)[0], "document")
+    out.extend(Part(d.doc.id, d.title, document_pdf(session, d)[0],
+                    "document" if d.doc.reading else "extra")
                for d in plan.docs)
     out.extend(Part(d.doc.id, d.title, session.entry(d.job.key).pdf, d.doc.id)
                for d in (plan.notes, plan.back) if d is not None and d.job is not None)

@@ -175,7 +175,8 @@ class Planner:
         if kit.cover is not None and not problems:
             template = kit.cover.get("template", DEFAULT_COVER)
             ctx = {**context, "cover": dict(kit.cover),
-                   "documents": [{"id": d.doc.id, "title": d.title} for d in docs],
+                   "documents": [{"id": d.doc.id, "title": d.title} for d in docs
+                                 if d.doc.reading],
                    "doc": {"id": "cover", "title": kit.title}}
             try:
                 html = self.html_for(template, ctx)

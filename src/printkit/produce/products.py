@@ -53,7 +53,7 @@ def make_products(task: ProductTask) -> Products:
     if "press" in task.variants:
         press = assemble_reading(task.variants["press"], task.meta, task.duplex)
         out.files[names.press] = press_ready(press, task.bleed_mm)
-    documents = {p.id: p for p in task.parts if p.role == "document"}
+    documents = {p.id: p for p in task.parts if p.role in ("document", "extra")}
     handouts: dict[str, bytes] = {}
     metas = {doc_id: meta for doc_id, meta, _ in task.handouts}
     for doc_id, meta, cached in task.handouts:
@@ -72,7 +72,8 @@ def make_products(task: ProductTask) -> Products:
                 out.files[names.booklet_press] = press_ready(
                     assemble_booklet(task.variants["booklet-press"], task.meta), task.bleed_mm)
         elif isinstance(output, CutSheets):
-            half = {p.id: p for p in task.variants.get("cut", ()) if p.role == "document"}
+            half = {p.id: p for p in task.variants.get("cut", ())
+                    if p.role in ("document", "extra")}
             for doc_id in output.documents or tuple(handouts):
                 piece = handouts[doc_id]
                 if output.up == 2 and doc_id in half:  # laid out at half the paper

@@ -28,6 +28,7 @@ class Document:
     variables: Mapping[str, Any] = field(default_factory=dict)
     file: str = ""  # kit file that defined it (for messages)
     line: int | None = None
+    reading: bool = True  # in the reading copy, its contents, cover and booklet
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,8 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
         kind, source = _kind_and_source(d)
         problems.extend(_file_problems(project, d["id"], kind, source, file, line))
         documents.append(Document(d["id"], kind, source, d.get("title"),
-                                  d.get("variables", {}), file, line))
+                                  d.get("variables", {}), file, line,
+                                  bool(d.get("reading", True))))
     paper = str(data.get("paper", project.paper)).lower()
     if paper not in PAPER_SIZES:  # project default could be odd; kit value is schema-checked
         problems.append(Problem(display, raw.lines.get("paper"), f"unknown paper '{paper}'"))
