@@ -10,17 +10,19 @@ from pypdf import PdfWriter
 from pypdf.generic import RectangleObject
 
 from printkit.produce.impose import (
-    Sheet,
-    booklet_order,
-    booklet_sheets,
     card_layout,
-    card_sheets,
     cut_layout,
     make_booklet,
     make_card_sheet,
+    smallest_scale,
+)
+from printkit.produce.sheets import (
+    Sheet,
+    booklet_order,
+    booklet_sheets,
+    card_sheets,
     n_up,
     saddle_stitch,
-    smallest_scale,
 )
 
 

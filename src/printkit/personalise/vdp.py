@@ -23,7 +23,8 @@ import pikepdf
 
 from printkit.pdf.text import Line, embed, face_index, font_name, line_ops, set_line
 from printkit.personalise.fields import Spot, page_contents
-from printkit.produce.impose import apply_runs, booklet_sheets
+from printkit.produce.impose import apply_runs
+from printkit.produce.sheets import booklet_sheets
 from printkit.units import mm
 
 XMP_TITLE_RE = re.compile(rb'(<dc:title><rdf:Alt><rdf:li xml:lang="x-default">)(.*?)(</rdf:li>)',
