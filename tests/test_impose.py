@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import math
+import subprocess
+from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
@@ -190,3 +192,20 @@ def test_card_sheet_has_a_gutter_bleed_and_marks_outside_the_cards() -> None:
 def test_impose_scales_only_what_does_not_fit() -> None:
     assert smallest_scale(cut_layout(_pdf(2, 396, 612), 2)) == 1.0
     assert 0.55 < smallest_scale(cut_layout(_pdf(2), 2)) < 396 / 612  # room for marks
+
+
+def test_blank_pages_leave_no_empty_compressed_stream(tmp_path: Path) -> None:
+    """A booklet's blank inside cover is left empty on the sheet: no zero-length compressed
+    stream, which Ghostscript (-dPDFSTOPONERROR) and MuPDF refuse."""
+    import pikepdf
+
+    out = tmp_path / "booklet.pdf"
+    out.write_bytes(make_booklet(_pdf(3)))
+    with pikepdf.open(out) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream) and "/Filter" in obj:
+                assert obj.read_raw_bytes(), obj.objgen
+    done = subprocess.run(["gs", "-q", "-dPDFSTOPONERROR", "-dNOPAUSE", "-dBATCH",
+                           "-sDEVICE=nullpage", str(out)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr

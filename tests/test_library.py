@@ -230,3 +230,34 @@ def test_imposed_files_open_cleanly_in_every_reader(library: Path, kit: str) -> 
         with pikepdf.open(pdf) as doc:
             assert doc.Root.ViewerPreferences.DisplayDocTitle, pdf
             assert str(doc.Root.Lang) == "en", pdf
+
+
+def _printed_sizes(pdf: Path) -> list[float]:
+    """Type size as printed (points, after any scaling) of every character, smallest first."""
+    sizes: list[float] = []
+    with pymupdf.open(pdf) as doc:
+        for page in doc:
+            for block in page.get_text("dict")["blocks"]:
+                for line in block.get("lines", []):
+                    for span in line["spans"]:
+                        sizes += [span["size"]] * len(span["text"].strip())
+    return sorted(sizes)
+
+
+@pytest.mark.parametrize("kit", KITS)
+def test_print_products_set_body_text_at_a_readable_size(library: Path, kit: str) -> None:
+    """As printed (PyMuPDF's span sizes on the sheets): booklets and 2-up cut sheets set
+    body text at 10 pt or more (the median character), and no more than a tenth of the text
+    is under 8.5 pt; 4-up pocket cards have nothing under 8.5 pt."""
+    folder = library / "build" / kit
+    for pdf in [*folder.glob("*-booklet.pdf"), *folder.glob("cut-sheets/*-2up.pdf")]:
+        sizes = _printed_sizes(pdf)
+        assert sizes[len(sizes) // 2] >= 10 - 0.05, (pdf.name, sizes[len(sizes) // 2])
+        assert sizes[len(sizes) // 10] >= 8.5, (pdf.name, sizes[len(sizes) // 10])
+    for pdf in folder.glob("cut-sheets/*-4up.pdf"):
+        assert _printed_sizes(pdf)[0] >= 8.5 - 0.05, pdf.name
+    for pdf in folder.glob("cut-sheets/*.pdf"):   # laid out at the finished size
+        for page in PdfReader(pdf).pages:
+            data = page.get_contents().get_data()
+            scales = re.findall(rb"([0-9.]+) 0 0 ([0-9.]+) [-0-9.]+ [-0-9.]+ cm /P", data)
+            assert scales and set(scales) == {(b"1.000000", b"1.000000")}, pdf.name

@@ -45,7 +45,7 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
     language."""
     srcs = [pikepdf.Pdf.open(io.BytesIO(s)) for s in sources]
     out = pikepdf.Pdf.new()
-    forms: dict[tuple[int, int], pikepdf.Object] = {}
+    forms: dict[tuple[int, int], pikepdf.Object | None] = {}
     trims: dict[tuple[int, int], tuple[float, float]] = {}
     for source, extra in runs:
         own: dict[int, pikepdf.Object] = {}
@@ -58,6 +58,8 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
                     forms[source, p.page], trims[source, p.page] = _form(
                         out, srcs[source].pages[p.page])
                 form = forms[source, p.page]
+                if form is None:   # a blank page: nothing to draw
+                    continue
                 label = f"/Pg{p.page}"
                 if p.page in extra:
                     if p.page not in own:
@@ -91,10 +93,13 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
 
 def _form(out: Any, page: Any) -> tuple[Any, tuple[float, float]]:
     """A source page as a form in ``out`` that keeps its bleed (the whole MediaBox), and
-    the lower-left corner of its trim."""
+    the lower-left corner of its trim; no form for a blank page (qpdf would write its
+    empty content as an empty compressed stream, which is not valid)."""
     form = page.as_form_xobject()
-    media = [float(v) for v in page.mediabox]
     trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
+    if not form.read_raw_bytes():
+        return None, (trim[0], trim[1])
+    media = [float(v) for v in page.mediabox]
     form.BBox = pikepdf.Array(media)
     return out.copy_foreign(form), (trim[0], trim[1])
 
