@@ -78,7 +78,10 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
             ops = mark_ops(sheet.marks, sheet.fold, sheet.height)
             if ops:
                 chunks.append(("\n".join(ops) + "\n").encode())
-            page.obj.Contents = out.make_stream(b"".join(chunks))
+            if chunks:
+                page.obj.Contents = out.make_stream(b"".join(chunks))
+            else:   # a side with nothing on it has no content (an empty one is invalid)
+                del page.obj.Contents
     if title:
         out.docinfo["/Title"] = title
         out.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
