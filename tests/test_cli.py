@@ -163,3 +163,23 @@ def test_check_warns_of_a_kit_variable_no_template_reads(project: Path,
     child = run("check", "child")  # inherited: reported where it is set
     assert ("kits/mini.yaml:7: warning: variable 'event_nmae' is not used by any of the "
             "kit's templates") in child.output
+
+
+def test_impose_says_whether_it_shrank_the_pages(tmp_path: Path) -> None:
+    """A PDF made elsewhere: half-letter pages go two to a Letter sheet at 100%; Letter
+    pages are shrunk to fit, and the command says so."""
+    from pypdf import PdfWriter
+
+    for name, size in (("half", (396, 612)), ("letter", (612, 792))):
+        writer = PdfWriter()
+        for _ in range(2):
+            writer.add_blank_page(*size)
+        with open(tmp_path / f"{name}.pdf", "wb") as out:
+            writer.write(out)
+    runner = CliRunner()
+    half = runner.invoke(cli, ["impose", str(tmp_path / "half.pdf"), str(tmp_path / "h2.pdf"),
+                               "--layout", "2up"])
+    assert half.exit_code == 0 and "pages at 100%" in half.output, half.output
+    letter = runner.invoke(cli, ["impose", str(tmp_path / "letter.pdf"),
+                                 str(tmp_path / "l2.pdf"), "--layout", "2up"])
+    assert letter.exit_code == 0 and "shrunk to 59%" in letter.output, letter.output
