@@ -190,3 +190,29 @@ def test_accidental_spill_onto_a_new_page_is_a_warning(project: Path,
     assert result.exit_code == 0
     assert "templates/docs/mini/spill.html: its last page (page 2) is only" in result.output
     assert run("build", "spill", "--strict", "--no-cache").exit_code == 1
+
+
+def test_press_files_for_every_print_product(project: Path, run: Callable[..., Result]) -> None:
+    """With --press, a booklet's pages and a 2-up cut sheet's pieces also come as single
+    pages at their finished size (half-letter) with bleed and trim boxes, for a print shop
+    to impose; the booklet's press file has the booklet's page count."""
+    (project / "kits/shop.yaml").write_text(
+        "extends: mini\ntitle: Shop\noutputs:\n"
+        "  - booklet: {page: half-letter, sheet: letter}\n"
+        "  - cut-sheets: {up: 2, documents: [alpha]}\n")
+    result = run("build", "shop", "--press")
+    assert result.exit_code == 0, result.output
+    from pypdf import PdfReader
+
+    folder = project / "build/shop"
+    booklet = PdfReader(folder / "shop-booklet.pdf")
+    for name, pages in (("shop-booklet-press.pdf", 2 * len(booklet.pages)),
+                        ("cut-sheets/alpha-2up-press.pdf", None)):
+        press = PdfReader(folder / name)
+        assert pages is None or len(press.pages) == pages
+        for page in press.pages:
+            trim = [float(v) for v in page.trimbox]
+            assert (trim[2] - trim[0], trim[3] - trim[1]) == (pytest.approx(396),
+                                                              pytest.approx(612))
+            bleed = [float(v) for v in page.bleedbox]
+            assert bleed[0] < trim[0] and bleed[3] > trim[3]

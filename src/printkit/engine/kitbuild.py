@@ -72,6 +72,9 @@ def _variants(session: Session, plan: KitPlan) -> dict[str, KitPlan]:
               for d in (o.documents or [d.id for d in kit.documents])}
     if two_up and half is not None:
         out["cut"] = _only(planner.plan(kit, replace(settings, paper=half)), two_up)
+        if session.options.press:
+            out["cut-press"] = _only(planner.plan(kit, replace(settings, paper=half,
+                                                               press=True)), two_up)
     cards = {o.document for o in kit.outputs if isinstance(o, Cards)}
     if cards:
         out["cards"] = _only(out["press"] if "press" in out else

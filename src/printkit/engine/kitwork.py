@@ -28,9 +28,9 @@ class KitWork:
     """One kit's plan and contents page, and the same kit laid out again for another
     product: "press" (rendered with bleed, for --press), "booklet" (at the booklet's
     finished page size, with its back cover; "booklet-press" with bleed), "cut" (the
-    documents of 2-up cut sheets at half the paper size) or "cards" (card documents with
-    bleed). Press and booklet are whole books with a contents page; cut and cards are
-    documents only."""
+    documents of 2-up cut sheets at half the paper size; "cut-press" with bleed) or
+    "cards" (card documents with bleed). Press and booklet are whole books with a contents
+    page; the others are documents only."""
 
     plan: KitPlan
     contents: RenderJob | None = None

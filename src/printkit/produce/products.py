@@ -32,7 +32,8 @@ class ProductTask:
     handouts: tuple[tuple[str, Metadata, bytes | None], ...]  # (id, metadata, cached copy)
     # The kit laid out again for a product: "press" (with bleed), "booklet" (at the
     # booklet's page size, with its back cover; "booklet-press" with bleed), "cut" (the
-    # 2-up documents at half the paper), "cards" (card documents with bleed).
+    # 2-up documents at half the paper; "cut-press" with bleed), "cards" (card documents
+    # with bleed).
     variants: Mapping[str, tuple[Part, ...]] = field(default_factory=dict)
 
 
@@ -72,18 +73,37 @@ def make_products(task: ProductTask) -> Products:
                 out.files[names.booklet_press] = press_ready(
                     assemble_booklet(task.variants["booklet-press"], task.meta), task.bleed_mm)
         elif isinstance(output, CutSheets):
-            half = {p.id: p for p in task.variants.get("cut", ())
-                    if p.role in ("document", "extra")}
-            for doc_id in output.documents or tuple(handouts):
-                piece = handouts[doc_id]
-                if output.up == 2 and doc_id in half:  # laid out at half the paper
-                    piece = assemble_handout(half[doc_id], metas[doc_id])
-                out.files[names.cut_sheet(doc_id, output.up)] = make_cut_sheet(
-                    piece, output.up, True,
-                    f"{documents[doc_id].title}, {output.up}-up cut sheet", lang, task.paper)
+            _cut_sheets(task, output, documents, handouts, metas, out)
         elif isinstance(output, Cards):
             bled = {p.id: p.pdf for p in task.variants.get("cards", ())}
             out.files[names.cards] = make_card_sheet(
                 bled.get(output.document, handouts[output.document]),
                 f"{documents[output.document].title}, card sheet", language=lang)
     return out
+
+
+def _cut_sheets(task: ProductTask, output: CutSheets, documents: Mapping[str, Part],
+                handouts: Mapping[str, bytes], metas: Mapping[str, Metadata],
+                out: Products) -> None:
+    """Each document's cut sheet: 2-up pieces laid out at half the paper (the "cut"
+    variant), 4-up pieces as designed; with --press, the pieces alone with bleed and crop
+    marks too, for a print shop to impose ("cut-press" or "press" variant)."""
+    names = OutputNames(task.kit_id)
+
+    def by_id(variant: str) -> dict[str, Part]:
+        return {p.id: p for p in task.variants.get(variant, ())
+                if p.role in ("document", "extra")}
+
+    half, pressed = by_id("cut"), by_id("press")
+    if output.up == 2 and "cut-press" in task.variants:
+        pressed = by_id("cut-press")
+    for doc_id in output.documents or tuple(handouts):
+        piece = handouts[doc_id]
+        if output.up == 2 and doc_id in half:
+            piece = assemble_handout(half[doc_id], metas[doc_id])
+        out.files[names.cut_sheet(doc_id, output.up)] = make_cut_sheet(
+            piece, output.up, True, f"{documents[doc_id].title}, {output.up}-up cut sheet",
+            task.meta.language, task.paper)
+        if doc_id in pressed:
+            out.files[names.cut_sheet_press(doc_id, output.up)] = press_ready(
+                assemble_handout(pressed[doc_id], metas[doc_id]), task.bleed_mm)

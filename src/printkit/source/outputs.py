@@ -86,6 +86,9 @@ class OutputNames:
     def cut_sheet(self, doc_id: str, up: int) -> str:
         return f"cut-sheets/{doc_id}-{up}up.pdf"
 
+    def cut_sheet_press(self, doc_id: str, up: int) -> str:
+        return f"cut-sheets/{doc_id}-{up}up-press.pdf"
+
     def packet(self, slug: str) -> str:
         return f"roster/{slug}.pdf"
 
