@@ -56,8 +56,13 @@ def test_stylesheet_edit_renders_everything(warm: Path, run: Callable[..., Resul
 
 def test_image_edit_renders_only_documents_that_show_it(
         warm: Path, run: Callable[..., Result]) -> None:
+    """...and the outputs made from them are made again: the render key is the document's
+    HTML, but what it drew depends on the image too."""
+    outputs = [warm / "build/mini/handouts/alpha.pdf", warm / "build/mini/mini.pdf"]
+    before = [p.read_bytes() for p in outputs]
     edit(warm / "assets/img/dot.svg", 'fill="#2f7d6d"', 'fill="#c8553d"')
     assert rendered(run("build", "mini", "-v")) == {"alpha.html"}
+    assert all(p.read_bytes() != b for p, b in zip(outputs, before, strict=True))
 
 
 def test_used_variable_renders_its_documents_only(warm: Path,

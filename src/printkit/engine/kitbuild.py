@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from printkit.engine import kitwork, manifest
@@ -189,10 +190,11 @@ def _outputs_key(session: Session, w: KitWork) -> str:
     def describe(plan: KitPlan | None, contents: RenderJob | None) -> list[object] | None:
         if plan is None:
             return None
-        return [plan.cover.job.key if plan.cover and plan.cover.job else None,
-                contents.key if contents else None,
+        made = partial(kitwork.rendered_key, session)
+        return [made(plan.cover.job.key) if plan.cover and plan.cover.job else None,
+                made(contents.key) if contents else None,
                 [(d.doc.id, d.title, kitwork.part_key(session, d)) for d in plan.docs],
-                [d.job.key for d in (plan.notes, plan.back) if d is not None and d.job]]
+                [made(d.job.key) for d in (plan.notes, plan.back) if d is not None and d.job]]
 
     kit = w.plan.kit
     settings = {k: v for k, v in vars(kit).items() if k not in ("lines", "file", "files")}

@@ -13,6 +13,7 @@ from printkit.engine.session import Session
 from printkit.errors import problem
 from printkit.pdf.files import readable_pdf
 from printkit.pdf.metadata import Metadata
+from printkit.plan.keys import digest
 from printkit.plan.planner import CONTENTS_TEMPLATE, DEFAULT_COVER, KitPlan, PlannedDoc
 from printkit.produce.placement import place
 from printkit.produce.reading import Part, reading_page_count
@@ -125,11 +126,19 @@ def parts(session: Session, plan: KitPlan, contents: RenderJob | None) -> tuple[
 
 
 def part_key(session: Session, planned: PlannedDoc) -> str:
-    """What a document's PDF is made from: its render key, or a spliced PDF's hash."""
+    """What a document's PDF is made from: its render (see ``rendered_key``), or a spliced
+    PDF's hash."""
     if planned.job is not None:
-        return planned.job.key
+        return rendered_key(session, planned.job.key)
     assert planned.pdf_path is not None
     return session.planner.hasher(planned.pdf_path) or ""
+
+
+def rendered_key(session: Session, key: str) -> str:
+    """A render as made: its key (the HTML and settings) and the files it read (images,
+    fonts) with their content, so an output made from it is made again when an image
+    changes although the HTML did not."""
+    return digest(key, sorted(session.entry(key).deps.items()))
 
 
 def document_pdf(session: Session, planned: PlannedDoc) -> tuple[bytes, int]:
