@@ -126,10 +126,18 @@ def parts(session: Session, plan: KitPlan, contents: RenderJob | None) -> tuple[
 
 
 def part_key(session: Session, planned: PlannedDoc) -> str:
-    """What a document's PDF is made from: its render (see ``rendered_key``), or a spliced
-    PDF's hash."""
+    """What a document's PDF is made from (after rendering): its render as made (see
+    ``rendered_key``), or a spliced PDF's hash."""
     if planned.job is not None:
         return rendered_key(session, planned.job.key)
+    return plan_key(session, planned)
+
+
+def plan_key(session: Session, planned: PlannedDoc) -> str:
+    """What a document will be made from, known before rendering: its render key, or a
+    spliced PDF's hash."""
+    if planned.job is not None:
+        return planned.job.key
     assert planned.pdf_path is not None
     return session.planner.hasher(planned.pdf_path) or ""
 
@@ -138,7 +146,8 @@ def rendered_key(session: Session, key: str) -> str:
     """A render as made: its key (the HTML and settings) and the files it read (images,
     fonts) with their content, so an output made from it is made again when an image
     changes although the HTML did not."""
-    return digest(key, sorted(session.entry(key).deps.items()))
+    rel = session.project.rel
+    return digest(key, sorted((rel(Path(f)), h) for f, h in session.entry(key).deps.items()))
 
 
 def document_pdf(session: Session, planned: PlannedDoc) -> tuple[bytes, int]:

@@ -193,7 +193,7 @@ def _share(b: Session, groups: dict[str, _Shared], plan: KitPlan,
             b.explain(f"fields   {why}: rendering each row in full")
     texts = tuple(t for _, ts, _ in docs for t in ts)
     base = [d for d, _, _ in docs]
-    key = packet_group_key([(d.title, kitwork.part_key(b, d)) for d in base])
+    key = packet_group_key([(d.title, kitwork.plan_key(b, d)) for d in base])
     if key not in groups:
         cover = base.pop(0) if plan.cover is not None else None
         groups[key] = _Shared(KitWork(replace(plan, cover=cover, docs=base)))
