@@ -120,19 +120,21 @@ def _overlay_form(pdf: Any, base: Any, content: bytes) -> Any:
 
 
 # ----------------------------------------------------------------------------- products
-LETTER = (612.0, 792.0)
+LETTER = PAPER_SIZES["letter"]
 
 
-def page_size(source: bytes) -> tuple[int, float, float]:
-    """(page count, width, height) of the first page's trim box."""
+def page_size(source: bytes) -> tuple[int, float, float, bool]:
+    """(page count, width, height) of the first page's trim box, and whether the page
+    is larger than its trim (rendered with bleed)."""
     reader = PdfReader(io.BytesIO(source))
-    box = reader.pages[0].trimbox
-    return len(reader.pages), float(box.width), float(box.height)
+    box, media = reader.pages[0].trimbox, reader.pages[0].mediabox
+    bleed = float(media.width) > float(box.width) + 1
+    return len(reader.pages), float(box.width), float(box.height), bleed
 
 
 def booklet_layout(source: bytes, mode: str = "double", marks: bool = False,
                    creep_mm: float = 0.0) -> list[Sheet]:
-    n, w, h = page_size(source)
+    n, w, h, _ = page_size(source)
     return booklet_sheets(n, w, h, mode, marks, mm(creep_mm))
 
 
@@ -147,7 +149,7 @@ def cut_layout(source: bytes, up: int = 4, repeat: bool = True,
     ``sheet`` (portrait width, height): the paper; pages that fit it are placed at 100%.
     Without it, office paper (Letter, A4) if it holds them at 100% (two half-letter pages
     on Letter), else a sheet the size of a page (the pages scaled to fit)."""
-    n, w, h = page_size(source)
+    n, w, h, _ = page_size(source)
     cols, rows = (2, 1) if up == 2 else (2, 2)
     if sheet is None:
         sheet = _paper_holding(cols * w, rows * h) or (w, h)
@@ -176,9 +178,7 @@ def card_layout(source: bytes, sheet: tuple[float, float] = LETTER) -> list[Shee
     """Business-card pages (front, back per card) ten to a sheet, backs mirrored for a
     long-edge duplex flip: two columns a gutter apart, rows meeting at their shared cuts.
     Art that a card renders into its bleed runs into the gutter (and no further)."""
-    n, w, h = page_size(source)
-    reader = PdfReader(io.BytesIO(source))
-    has_bleed = float(reader.pages[0].mediabox.width) > w + 1
+    n, w, h, has_bleed = page_size(source)
     grid = Grid(2, 5, w, h, *sheet, gutter=CARD_GUTTER,
                 bleed=CARD_BLEED if has_bleed else 0.0)
     sheets = []

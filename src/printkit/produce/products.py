@@ -54,7 +54,7 @@ def make_products(task: ProductTask) -> Products:
     if "press" in task.variants:
         press = assemble_reading(task.variants["press"], task.meta, task.duplex)
         out.files[names.press] = press_ready(press, task.bleed_mm)
-    documents = {p.id: p for p in task.parts if p.role in ("document", "extra")}
+    documents = _documents(task.parts)
     handouts: dict[str, bytes] = {}
     metas = {doc_id: meta for doc_id, meta, _ in task.handouts}
     for doc_id, meta, cached in task.handouts:
@@ -89,14 +89,9 @@ def _cut_sheets(task: ProductTask, output: CutSheets, documents: Mapping[str, Pa
     variant), 4-up pieces as designed; with --press, the pieces alone with bleed and crop
     marks too, for a print shop to impose ("cut-press" or "press" variant)."""
     names = OutputNames(task.kit_id)
-
-    def by_id(variant: str) -> dict[str, Part]:
-        return {p.id: p for p in task.variants.get(variant, ())
-                if p.role in ("document", "extra")}
-
-    half, pressed = by_id("cut"), by_id("press")
-    if output.up == 2 and "cut-press" in task.variants:
-        pressed = by_id("cut-press")
+    half = _documents(task.variants.get("cut", ()))
+    pressed = _documents(task.variants.get(
+        "cut-press" if output.up == 2 and "cut-press" in task.variants else "press", ()))
     for doc_id in output.documents or tuple(handouts):
         piece = handouts[doc_id]
         if output.up == 2 and doc_id in half:
@@ -107,3 +102,8 @@ def _cut_sheets(task: ProductTask, output: CutSheets, documents: Mapping[str, Pa
         if doc_id in pressed:
             out.files[names.cut_sheet_press(doc_id, output.up)] = press_ready(
                 assemble_handout(pressed[doc_id], metas[doc_id]), task.bleed_mm)
+
+
+def _documents(parts: tuple[Part, ...]) -> dict[str, Part]:
+    """The documents among ``parts`` by id, those left out of the reading copy included."""
+    return {p.id: p for p in parts if p.role in ("document", "extra")}

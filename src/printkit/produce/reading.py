@@ -15,12 +15,7 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
-from pypdf.generic import (
-    ArrayObject,
-    NameObject,
-    NullObject,
-    TextStringObject,
-)
+from pypdf.generic import ArrayObject, NameObject, NullObject, TextStringObject
 
 from printkit.pdf.metadata import Metadata, set_metadata
 from printkit.pdf.pdfa import make_archival
@@ -178,16 +173,14 @@ def assemble_mapped(parts: Sequence[Part], meta: Metadata, duplex: bool,
         contents_range = book.add_contents(*contents[0], front_blanks[1])
     body_start = len(book.writer.pages)
     targets: dict[str, tuple[int, str]] = {}
-    number = 1
-    for (reader, part), number, pad in zip(docs, placement.starts, placement.blanks_after,
-                                           strict=True):
-        targets[part.id] = (len(book.writer.pages), f"{part.title}, page {number}")
-        book.add_document(reader, part, number, pad)
-    if docs:
-        number = placement.starts[-1] + counts[-1]
-    if booklet:
+    for (reader, part), start, pad in zip(docs, placement.starts, placement.blanks_after,
+                                          strict=True):
+        targets[part.id] = (len(book.writer.pages), f"{part.title}, page {start}")
+        book.add_document(reader, part, start, pad)
+    if booklet:  # notes pages are numbered on from the last document's last page
         notes = role("notes")
-        book.add_notes(notes[0] if notes else None, notes_pages, number)
+        after = placement.starts[-1] + counts[-1] if docs else 1
+        book.add_notes(notes[0] if notes else None, notes_pages, after)
     writer = book.writer
     if len(writer.pages) > body_start:
         writer.set_page_label(body_start, len(writer.pages) - 1,

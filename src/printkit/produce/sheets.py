@@ -216,9 +216,3 @@ def cut_marks(xs: Sequence[float], ys: Sequence[float], bleed: float, sheet_w: f
                 spans.append((length - EDGE - MARK_LEN, length - EDGE))
             out += [(at, a, at, b) if vertical else (a, at, b, at) for a, b in spans]
     return out
-
-
-def grid_sheets(slots: Sequence[Sequence[Slot]], cols: int, rows: int, page_w: float,
-                page_h: float, sheet_w: float, sheet_h: float, marks: bool = True) -> list[Sheet]:
-    """Place pages in a centred grid on each sheet (at 100% when they fit)."""
-    return Grid(cols, rows, page_w, page_h, sheet_w, sheet_h).sheets(slots, marks)
