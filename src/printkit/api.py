@@ -9,7 +9,7 @@ from pathlib import Path
 
 from printkit.engine import fastpath
 from printkit.errors import InputError, Problem, UsageError
-from printkit.options import BuildOptions, KitResult, Reporter
+from printkit.options import BuildOptions, KitResult, PreflightResult, Reporter
 from printkit.source.project import Project
 
 
@@ -55,6 +55,18 @@ def _run(project: Project, names: list[str], options: BuildOptions, reporter: Re
     return results
 
 
+def preflight(project: Project, names: Sequence[str], options: BuildOptions | None = None,
+              reporter: Reporter | None = None) -> list[PreflightResult]:
+    """Measure the built outputs of the named kits (every kit when ``names`` is empty)
+    again, and rewrite their preflight reports."""
+    from printkit.engine.checkup import preflight_kits
+    from printkit.engine.session import Session
+
+    options = options or BuildOptions()
+    with Session(project, options, reporter) as session:
+        return preflight_kits(session, list(names) or project.kit_ids())
+
+
 def impose(source: Path, target: Path, layout: str, sheet: str = "double",
            marks: bool = False, creep_mm: float = 0.0, repeat: bool = False) -> float:
     """Impose any PDF as a booklet, 2-up or 4-up sheets, or a ten-up card sheet. Returns
@@ -87,4 +99,5 @@ def impose(source: Path, target: Path, layout: str, sheet: str = "double",
     return smallest_scale(sheets)
 
 
-__all__ = ["BuildOptions", "KitResult", "Reporter", "build", "impose"]
+__all__ = ["BuildOptions", "KitResult", "PreflightResult", "Reporter", "build", "impose",
+           "preflight"]

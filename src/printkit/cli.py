@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from printkit import __version__
-from printkit.errors import InputError, UsageError
+from printkit.errors import InputError, Problem, UsageError
 
 
 class Context:
@@ -190,6 +190,23 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
         if len(results) > 1 or not results[0].up_to_date:
             seconds = max(r.seconds for r in results)
             click.echo(f"{len(results)} kit{'s' if len(results) != 1 else ''} in {seconds:.1f} s")
+        if not roster:
+            _preflight_summary(project, [(r.kit_id, r.folder, r.findings) for r in results])
+
+
+def _preflight_summary(project: Any, results: list[tuple[str, Path, list[str]]]) -> None:
+    """One line: every kit passes, or how many findings and where the report is."""
+    bad = [(kit, folder, found) for kit, folder, found in results if found]
+    if not bad:
+        click.echo(f"preflight: every page passes ({len(results)} "
+                   f"kit{'s' if len(results) != 1 else ''})")
+        return
+    total = sum(len(found) for _, _, found in bad)
+    where = (project.rel(bad[0][1] / "preflight.html") if len(bad) == 1
+             else "build/KIT/preflight.html")
+    click.echo(f"preflight: {total} finding{'s' if total != 1 else ''} in "
+               f"{', '.join(k for k, _, _ in bad)}; see {where}, or run "
+               f"'printkit preflight' to list them", err=True)
 
 
 @cli.command()
@@ -221,6 +238,45 @@ def check(ctx: Context, kits: tuple[str, ...], sets: tuple[str, ...],
         click.echo(f"{n} kit{'s' if n != 1 else ''} checked: no errors"
                    + (f", {len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
                       if warnings else "") + ".")
+
+
+@cli.command()
+@click.argument("kits", nargs=-1)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The kits were built into DIR instead of build/.")
+@click.option("--name", help="Check the event build of this name (build/KIT-NAME/).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
+              help="Measure with N processes (default: one per CPU).")
+@_common
+@pass_ctx
+def preflight(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, name: str | None,
+              jobs: int) -> None:
+    """Measure the built PDFs of KITS (or all kits) as a print shop's preflight would:
+    type size, contrast, safe area, bleed, marks, empty pages, stranded headings, fonts
+    and images. Writes build/KIT/preflight.json and preflight.html; --strict fails on any
+    finding."""
+    from printkit.api import preflight as run_preflight
+    from printkit.options import BuildOptions
+    from printkit.source.slug import safe_name
+
+    project = ctx.project()
+    options = BuildOptions(out_dir=out_dir, name=safe_name(name) if name else None, jobs=jobs)
+    results = run_preflight(project, list(kits), options,
+                            _CliReporter(ctx))  # type: ignore[arg-type]
+    findings = [line for r in results for line in r.findings]
+    for line in findings:
+        click.echo(line)
+    pages = sum(r.pages for r in results)
+    files = sum(r.files for r in results)
+    if findings:
+        message = (f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {pages} "
+                   f"pages of {files} files; each report: build/KIT/preflight.html")
+        if ctx.strict:
+            raise InputError([Problem("preflight", None, message,
+                                      "Fix what each line names, rebuild, and check again.")])
+        click.echo(message, err=True)
+    elif not ctx.quiet:
+        click.echo(f"preflight: every page passes ({pages} pages of {files} files)")
 
 
 @cli.command(name="list")

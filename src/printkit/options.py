@@ -51,6 +51,17 @@ class KitResult:
     # no-change fast path compares next time.
     inputs: dict[str, str] = field(default_factory=dict, repr=False)
     reads: frozenset[str] = field(default_factory=frozenset, repr=False)
+    # What preflight found in the outputs: "build/K/file.pdf p.N: what to change".
+    findings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PreflightResult:
+    kit_id: str
+    folder: Path
+    pages: int
+    files: int
+    findings: list[str]   # "build/K/file.pdf p.N: what to change"
 
 
 class Reporter:

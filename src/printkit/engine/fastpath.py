@@ -17,6 +17,7 @@ from printkit.engine.atomic import write_text
 from printkit.engine.trust import seal, verify
 from printkit.options import BuildOptions, KitResult
 from printkit.plan.keys import kit_build_key
+from printkit.preflight.saved import load_findings
 from printkit.source.project import Project
 
 KEEP = 64  # recorded kit builds (several option sets for each kit)
@@ -87,7 +88,9 @@ def _fresh(project: Project, record: Any) -> KitResult | None:
                 return None
         return KitResult(kit["id"], folder, int(kit["pages"]), 0, int(kit["renders"]), 0.0,
                          [], [], True, int(kit.get("packets", 0)), dict(kit["inputs"]),
-                         frozenset(kit["reads"]))
+                         frozenset(kit["reads"]),
+                         findings=[f"{project.rel(folder)}/{line}"
+                                   for line in load_findings(folder)])
     except (OSError, KeyError, TypeError, ValueError):
         return None
 

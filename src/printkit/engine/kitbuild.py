@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -18,11 +18,14 @@ from printkit.errors import InputError, Problem
 from printkit.options import KitResult
 from printkit.plan.keys import handout_key, outputs_key
 from printkit.plan.planner import KitPlan
+from printkit.preflight.kit import KitCheck, KitPreflight, check_kit
+from printkit.preflight.measure import Rules
+from printkit.preflight.saved import load_findings
 from printkit.produce.products import Products, ProductTask, make_products
 from printkit.produce.reading import page_count
 from printkit.render.job import RenderJob
 from printkit.source.kit import Cards, CutSheets, Kit, load_kit
-from printkit.source.outputs import half_paper
+from printkit.source.outputs import OutputNames, half_paper
 from printkit.units import PAPER_SIZES
 
 
@@ -111,6 +114,34 @@ class _Pending:
     task: ProductTask
     build_key: str
     warnings: list[str]
+    findings: list[str] = field(default_factory=list)
+
+
+def _rules(kit: Kit) -> Rules:
+    return Rules(body=kit.body_size)
+
+
+def _assemble(item: tuple[ProductTask, Rules]) -> tuple[Products, KitPreflight]:
+    """In a worker: a kit's outputs, then their preflight (one task, so a worker that
+    finishes one kit's assembly measures it while the other is still assembling)."""
+    task, rules = item
+    products = make_products(task)
+    checked = check_kit(KitCheck(task.kit_id, task.title, rules, products.files,
+                                 OutputNames(task.kit_id).reading))
+    return products, checked
+
+
+def _lines(session: Session, kit: Kit, checked: KitPreflight) -> list[str]:
+    folder = session.project.rel(session.folder_for(kit))
+    return [f"{folder}/{f.line()}" for f in checked.findings]
+
+
+def _enforce_preflight(session: Session, checked: Sequence[tuple[Kit, KitPreflight]]) -> None:
+    """--strict: a preflight finding fails the build before anything is written."""
+    session.enforce_strict([
+        Problem(f"{session.project.rel(session.folder_for(kit))}/{f.file}", None,
+                f"preflight: p.{f.page}: {f.message}")
+        for kit, c in checked for f in c.findings])
 
 
 def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[KitResult]:
@@ -126,23 +157,31 @@ def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[
         if pages is not None:
             session.reporter.detail(f"up to date {session.project.rel(folder)}")
             results[i] = _result(session, w, pages, [], warnings, started, True)
+            results[i].findings = [f"{session.project.rel(folder)}/{line}"
+                                   for line in load_findings(folder)]
         else:
             pending.append(_Pending(i, w, _task(session, w), build_key, warnings))
-    produced = session.map(make_products, [p.task for p in pending],
+    produced = session.map(_assemble, [(p.task, _rules(p.work.plan.kit)) for p in pending],
                            [f"assembling {p.task.kit_id}" for p in pending],
-                           weight=lambda t: sum(len(p.pdf) for p in t.parts))
-    for item, products in zip(pending, produced, strict=True):
+                           weight=lambda t: sum(len(p.pdf) for p in t[0].parts))
+    _enforce_preflight(session, [(p.work.plan.kit, checked) for p, (_, checked)
+                                 in zip(pending, produced, strict=True)])
+    for item, (products, checked) in zip(pending, produced, strict=True):
         w = item.work
         _keep_handouts(session, w, item.task, products)
         outputs = Outputs(session.folder_for(w.plan.kit))
         for name, data in products.files.items():
             outputs.add(name, data)
+        for name, data in checked.files.items():
+            outputs.add(name, data)
+        item.findings = _lines(session, w.plan.kit, checked)
         inputs = kitwork.inputs(session, w)
         outputs.add("manifest.json", manifest.manifest(session, w, inputs, outputs.pending,
                                                        item.build_key, products.pages))
         written = outputs.commit(prune=w.plan.kit.output_names().kit_build())
         results[item.index] = _result(session, w, products.pages, written,
                                       item.warnings, started, False, inputs)
+        results[item.index].findings = item.findings
     session.cache.prune()
     return [results[i] for i in range(len(work))]
 

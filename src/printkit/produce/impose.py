@@ -12,6 +12,7 @@ import pikepdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 
+from printkit.pdf import pieces
 from printkit.pdf.marks import MARK_GAP, MARK_ZONE, crop_marks, draw_marks, mark_ops
 from printkit.produce.sheets import (
     Grid,
@@ -46,13 +47,15 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
     srcs = [pikepdf.Pdf.open(io.BytesIO(s)) for s in sources]
     out = pikepdf.Pdf.new()
     forms: dict[tuple[int, int], pikepdf.Object | None] = {}
-    trims: dict[tuple[int, int], tuple[float, float]] = {}
+    trims: dict[tuple[int, int], tuple[float, float, float, float, float]] = {}
     for source, extra in runs:
         own: dict[int, pikepdf.Object] = {}
         for sheet in sheets[source]:
             out.add_blank_page(page_size=(sheet.width, sheet.height))
             page = out.pages[-1]
             chunks: list[bytes] = []
+            placed: list[tuple[float, float, float, float]] = []
+            bleed = 0.0
             for p in sheet.placements:
                 if (source, p.page) not in forms:
                     forms[source, p.page], trims[source, p.page] = _form(
@@ -67,17 +70,22 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
                     form, label = own[p.page], f"/Pv{p.page}"
                 name = page.add_resource(form, pikepdf.Name.XObject,
                                          pikepdf.Name(label))  # stable names: same bytes
-                x0, y0 = trims[source, p.page]
+                x0, y0, x1, y1, margin = trims[source, p.page]
                 scale = p.scale
+                placed.append((p.x, p.y, p.x + (x1 - x0) * scale, p.y + (y1 - y0) * scale))
                 clip = ""
                 if p.clip is not None:
                     cx0, cy0, cx1, cy1 = p.clip
                     clip = f"{cx0:.4f} {cy0:.4f} {cx1 - cx0:.4f} {cy1 - cy0:.4f} re W n "
+                    bleed = max(bleed, min(margin * scale, p.x - cx0))
+                else:
+                    bleed = max(bleed, margin * scale)
                 chunks.append(f"q {clip}{scale:.6f} 0 0 {scale:.6f} {p.x - x0 * scale:.4f} "
                               f"{p.y - y0 * scale:.4f} cm {name} Do Q\n".encode())
             ops = mark_ops(sheet.marks, sheet.fold, sheet.height)
             if ops:
                 chunks.append(("\n".join(ops) + "\n").encode())
+            pieces.record(page, placed, bleed)
             if chunks:
                 page.obj.Contents = out.make_stream(b"".join(chunks))
             else:   # a side with nothing on it has no content (an empty one is invalid)
@@ -94,17 +102,18 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
     return buf.getvalue()
 
 
-def _form(out: Any, page: Any) -> tuple[Any, tuple[float, float]]:
+def _form(out: Any, page: Any) -> tuple[Any, tuple[float, float, float, float, float]]:
     """A source page as a form in ``out`` that keeps its bleed (the whole MediaBox), and
-    the lower-left corner of its trim; no form for a blank page (qpdf would write its
+    its trim with the bleed around it; no form for a blank page (qpdf would write its
     empty content as an empty compressed stream, which is not valid)."""
     form = page.as_form_xobject()
     trim = [float(v) for v in page.obj.get("/TrimBox", page.mediabox)]
-    if not form.read_raw_bytes():
-        return None, (trim[0], trim[1])
     media = [float(v) for v in page.mediabox]
+    box = (trim[0], trim[1], trim[2], trim[3], max(0.0, trim[0] - media[0]))
+    if not form.read_raw_bytes():
+        return None, box
     form.BBox = pikepdf.Array(media)
-    return out.copy_foreign(form), (trim[0], trim[1])
+    return out.copy_foreign(form), box
 
 
 def _overlay_form(pdf: Any, base: Any, content: bytes) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import ContentStream, FloatObject
 
+from printkit.pdf import pieces
 from printkit.pdf.marks import MARK_ZONE, crop_marks, draw_marks
 from printkit.produce import folio
 from printkit.units import INCH
@@ -38,7 +39,7 @@ def card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: float
     total_h = h if across else count * h + (count - 1) * gap
     top = height - top_room - (room_h - total_h) / 2
     left = (width - total_w) / 2
-    marks, labels = [], []
+    marks, labels, trims = [], [], []
     for i in range(count):
         x = left + (i * (w + gap) if across else 0)
         y = top - h - (0 if across else i * (h + gap))
@@ -48,12 +49,14 @@ def card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: float
                .scale(scale, scale).translate(x, y))
         page.merge_transformed_page(source.pages[i], ctm, over=True, expand=False)
         marks.extend(crop_marks(x, y, x + w, y + h))
+        trims.append((x, y, x + w, y + h))
         label = "Front" if i == 0 else "Back"
         at = ((x + w / 2, y - MARK_ZONE - 10, "center") if across
               else (x - MARK_ZONE - 4, y + h / 2, "right"))
         labels.append(folio.Stamp(index, label, at[0], at[1], at[2], 9, artifact="/Layout"))
     _strip_marked_content(page)
     draw_marks(page, marks)
+    pieces.record_pypdf(page, trims)
     size = f"{card_w / INCH:g} x {card_h / INCH:g} in"
     shown = "actual size" if scale > 0.999 else f"shown at {round(scale * 100)}%"
     heading = top + 0.6 * INCH

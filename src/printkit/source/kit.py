@@ -45,6 +45,7 @@ class Kit:
     paper: str = "letter"
     duplex: bool = False
     bleed_mm: float = 3.0
+    body_size: float = 10.0   # pt: preflight holds every text page's body text to this
     variables: Mapping[str, Any] = field(default_factory=dict)
     variable_sources: Mapping[str, str] = field(default_factory=dict)
     cover: Mapping[str, Any] | None = field(default_factory=dict)
@@ -259,6 +260,7 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
         language=data.get("language", project.config.get("language", "en")), paper=paper,
         duplex=bool(data.get("duplex", project.config.get("duplex", False))),
         bleed_mm=float(data.get("bleed", 3.0)),
+        body_size=float(data.get("body_size", 10.0)),
         variables=data.get("variables", {}), variable_sources=raw.var_sources,
         cover=cover_spec, contents_title=contents_title, documents=tuple(documents),
         outputs=outputs, lines=raw.lines, files=raw.files,

@@ -80,6 +80,14 @@ class OutputNames:
     def roster_booklet(self) -> str:
         return f"{self.kit_id}-roster-booklet.pdf"
 
+    @property
+    def preflight_json(self) -> str:
+        return "preflight.json"
+
+    @property
+    def preflight_html(self) -> str:
+        return "preflight.html"
+
     def handout(self, doc_id: str) -> str:
         return f"handouts/{doc_id}.pdf"
 

@@ -1,0 +1,43 @@
+"""Preflight of one kit's outputs, in a worker: every PDF measured, the report written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from printkit.preflight.measure import Finding, Rules, preflight
+from printkit.preflight.report import as_html, as_json
+from printkit.source.outputs import OutputNames
+
+
+@dataclass(frozen=True)
+class KitCheck:
+    kit_id: str
+    title: str
+    rules: Rules
+    files: Mapping[str, bytes]   # name in the kit's folder -> PDF (other files are skipped)
+    reading: str = ""            # the reading copy: listed first
+
+
+@dataclass
+class KitPreflight:
+    kit_id: str
+    findings: list[Finding] = field(default_factory=list)
+    pages: int = 0
+    checked: int = 0             # files measured
+    files: dict[str, bytes] = field(default_factory=dict)   # the reports, by name
+
+
+def check_kit(task: KitCheck) -> KitPreflight:
+    """Measure every PDF of a kit; the reports as files for its folder. Handouts (the
+    reading copy's pages again) get pictures only of pages with findings."""
+    names = sorted((n for n in task.files if n.endswith(".pdf")),
+                   key=lambda n: (n != task.reading, n.count("/"), n))
+    checked = [preflight(task.files[n], n, task.rules,
+                         "findings" if n.startswith("handouts/") else "all") for n in names]
+    result = KitPreflight(task.kit_id, [f for c in checked for f in c.findings],
+                          sum(len(c.sizes) for c in checked), len(checked))
+    out = OutputNames(task.kit_id)
+    result.files[out.preflight_json] = as_json(task.kit_id, task.rules, checked)
+    result.files[out.preflight_html] = as_html(task.kit_id, task.title, checked)
+    return result

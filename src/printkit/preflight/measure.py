@@ -1,0 +1,372 @@
+"""Preflight: the checks a print shop's preflight (Acrobat, PitStop) runs, measured on the
+finished PDF with an independent reader (PyMuPDF), never on the CSS that made it.
+
+A page is checked region by region. A region is what gets cut out and read: the page's trim,
+or, on a sheet that carries several pieces (a booklet spread, a cut sheet, the card proof),
+each piece's trim, which the imposer records in the page's /PieceInfo."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pymupdf
+
+from printkit.units import INCH, is_card
+
+Box = tuple[float, float, float, float]   # x0, y0, x1, y1 in pt, from the page's top left
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The floors. Sizes in pt as printed; contrast as WCAG 2.1 ratios."""
+
+    body: float = 10.0          # the body text of a text page (its most common size)
+    smallest: float = 8.0       # nothing on a page smaller than this
+    card_smallest: float = 6.5  # ... or on a card
+    contrast: float = 4.5       # text
+    large_contrast: float = 3.0  # large text: 18 pt, or 14 pt bold
+    safe: float = 0.25 * INCH   # text this far inside the trim
+    card_safe: float = 0.125 * INCH
+    office_edge: float = 0.25 * INCH  # an office printer cannot print this near the edge
+    ppi: float = 300.0
+    empty: float = 1 / 3        # a page whose content ends above this much of it is near-empty
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to change, on one page of one file."""
+
+    file: str
+    page: int          # 1-based
+    rule: str
+    message: str
+    box: Box | None = None
+
+    def line(self) -> str:
+        return f"{self.file} p.{self.page}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"file": self.file, "page": self.page, "rule": self.rule,
+                "message": self.message,
+                "box": [round(v, 1) for v in self.box] if self.box else None}
+
+
+@dataclass
+class Region:
+    box: Box
+    card: bool
+    bleed: float = 0.0   # how far art may run past the trim (pt); 0: not a press file
+    spans: list[dict[str, Any]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- the file
+@dataclass
+class Checked:
+    """One file's findings, its pages' sizes, and a small picture of each page (JPEG; None
+    where none was asked for)."""
+
+    name: str
+    findings: list[Finding]
+    sizes: list[tuple[float, float]]
+    thumbnails: list[bytes | None]
+
+
+THUMBNAIL_DPI = 40
+
+
+def preflight(data: bytes, name: str, rules: Rules, thumbnails: str = "all") -> Checked:
+    """Every finding in the PDF ``data`` (called ``name`` in messages). ``thumbnails``:
+    'all' pages, the pages with 'findings', or 'none'."""
+    findings: list[Finding] = []
+    with pymupdf.open(stream=data, filetype="pdf") as doc:
+        findings += _fonts(doc, name)
+        bare = pymupdf.open()       # the same pages with their text removed: what is under it
+        bare.insert_pdf(doc)
+        sizes: list[tuple[float, float]] = []
+        pictures: list[bytes | None] = []
+        for number, page in enumerate(doc):
+            found = _page(page, bare[number], name, rules)
+            findings += found
+            sizes.append((page.rect.width, page.rect.height))
+            wanted = thumbnails == "all" or (thumbnails == "findings" and found)
+            pictures.append(page.get_pixmap(dpi=THUMBNAIL_DPI).tobytes("jpeg", jpg_quality=70)
+                            if wanted else None)
+        bare.close()
+    return Checked(name, findings, sizes, pictures)
+
+
+def _fonts(doc: Any, name: str) -> Iterator[Finding]:
+    seen: set[int] = set()
+    for number in range(doc.page_count):
+        for xref, ext, kind, base, *_ in doc.get_page_fonts(number, full=True):
+            if xref in seen or kind == "Type3":
+                continue
+            seen.add(xref)
+            problems = []
+            if ext == "n/a":
+                problems.append("is not embedded (the printer will substitute another)")
+            elif "+" not in base[:7]:
+                problems.append("is embedded whole, not subset")
+            if doc.xref_get_key(xref, "ToUnicode")[0] == "null":
+                problems.append("has no ToUnicode map (its text cannot be searched or read "
+                                "aloud)")
+            for problem in problems:
+                yield Finding(name, number + 1, "font", f"font {base} {problem}")
+
+
+def _regions(page: Any) -> tuple[list[Region], Region]:
+    """The trims on this page (the pieces the imposer recorded, else the page's trim box),
+    and the page itself, home of text outside every piece (a proof page's caption)."""
+    t, m = page.trimbox, page.mediabox
+    whole = Region((t.x0, t.y0, t.x1, t.y1), is_card(t.width, t.height),
+                   max(0.0, t.x0 - m.x0))
+    trims, bleed = _pieces(page)
+    if not trims:
+        return [whole], Region(whole.box, False)
+    boxes = [(x0, m.height - y1, x1, m.height - y0) for x0, y0, x1, y1 in trims]
+    return [Region(b, is_card(b[2] - b[0], b[3] - b[1]), bleed) for b in boxes], \
+        Region(whole.box, False)
+
+
+def _pieces(page: Any) -> tuple[list[Box], float]:
+    """The trims (PDF coordinates) and bleed the imposer wrote into /PieceInfo."""
+    doc = page.parent
+    kind, value = doc.xref_get_key(page.xref, "PieceInfo/printkit/Private/Trims")
+    if kind != "array":
+        return [], 0.0
+    numbers = [float(v) for v in value.replace("[", " ").replace("]", " ").split()]
+    bleed = doc.xref_get_key(page.xref, "PieceInfo/printkit/Private/Bleed")
+    return [(numbers[i], numbers[i + 1], numbers[i + 2], numbers[i + 3])
+            for i in range(0, len(numbers) - 3, 4)], \
+        float(bleed[1]) if bleed[0] in ("int", "real") else 0.0
+
+
+def _page(page: Any, bare: Any, name: str, rules: Rules) -> list[Finding]:
+    number = page.number + 1
+    regions, whole = _regions(page)
+    text = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE
+                         | pymupdf.TEXT_MEDIABOX_CLIP)
+    for block in text["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                if span["text"].strip() and span["alpha"]:
+                    span["bold"] = bool(span["flags"] & 16) or "Bold" in span["font"]
+                    _home(span, regions, whole).spans.append(span)
+    findings: list[Finding] = []
+    bare.add_redact_annot(bare.rect)
+    bare.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
+                          graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
+                          text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+    under = bare.get_pixmap(dpi=72, alpha=False)
+    drawings = page.get_cdrawings()
+    pressed = any(r.bleed for r in regions)
+    for region in [*regions, whole]:
+        if not region.spans and region is whole:
+            continue
+        findings += _sizes(region, name, number, rules)
+        findings += _contrast(region, under, name, number, rules)
+        findings += _safe(region, name, number, rules)
+        if region is not whole:
+            findings += _layout(region, drawings, name, number, rules)
+            if pressed:
+                findings += _bleed(region, drawings, name, number)
+    if not pressed:
+        findings += _edge_marks(page, drawings, name, number, rules)
+    findings += _images(page, name, number, rules)
+    return findings
+
+
+def _home(span: dict[str, Any], regions: Sequence[Region], whole: Region) -> Region:
+    x0, y0, x1, y1 = span["bbox"]
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    for region in regions:
+        rx0, ry0, rx1, ry1 = region.box
+        if rx0 <= cx <= rx1 and ry0 <= cy <= ry1:
+            return region
+    return whole
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+
+
+# ---------------------------------------------------------------------------- type size
+def _sizes(region: Region, name: str, number: int, rules: Rules) -> list[Finding]:
+    findings = []
+    floor = rules.card_smallest if region.card else rules.smallest
+    small = [s for s in region.spans if s["size"] < floor - 0.05]
+    if small:
+        worst = min(small, key=lambda s: s["size"])
+        more = f" ({len(small) - 1} more runs under it)" if len(small) > 1 else ""
+        findings.append(Finding(
+            name, number, "type-size",
+            f"text {_snippet(worst['text'])} is {worst['size']:.1f} pt{more}; nothing on "
+            f"{'a card' if region.card else 'a page'} may be under {floor:g} pt",
+            tuple(worst["bbox"])))
+    weights: list[float] = []
+    for s in region.spans:
+        weights += [round(s["size"], 1)] * len(s["text"].strip())
+    if not region.card and len(weights) >= 600:
+        body = statistics.mode(weights)
+        if body < rules.body - 0.05:
+            findings.append(Finding(
+                name, number, "body-size",
+                f"body text is {body:.1f} pt; this kit's body text is at least "
+                f"{rules.body:g} pt (body_size in the kit)", region.box))
+    return findings
+
+
+# ---------------------------------------------------------------------------- contrast
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2.1 relative luminance of an sRGB colour (0-255 channels)."""
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _rgb(value: int) -> tuple[int, int, int]:
+    return (value >> 16) & 255, (value >> 8) & 255, value & 255
+
+
+def _contrast(region: Region, under: Any, name: str, number: int,
+              rules: Rules) -> list[Finding]:
+    findings = []
+    for span in region.spans:
+        size, (x0, _, x1, _) = span["size"], span["bbox"]
+        # The band of the line the letters stand in (x-height to baseline): what a reader
+        # sees around the strokes.
+        base = span["origin"][1]
+        clip = (max(int(x0), 0), max(int(base - 0.5 * size), 0),
+                min(int(x1 + 0.999), under.width), min(int(base + 0.999), under.height))
+        if clip[0] >= clip[2] or clip[1] >= clip[3]:
+            continue
+        _share, pixel = under.color_topusage(clip=clip)
+        ground = (pixel[0], pixel[1], pixel[2])
+        ratio = contrast(_rgb(span["color"]), ground)
+        large = size >= 18 or (span["bold"] and size >= 14)
+        need = rules.large_contrast if large else rules.contrast
+        if ratio < need - 0.005:
+            findings.append(Finding(
+                name, number, "contrast",
+                f"text {_snippet(span['text'])} is {ratio:.2f}:1 on "
+                f"#{ground[0]:02X}{ground[1]:02X}{ground[2]:02X} "
+                f"(#{span['color']:06X} text); needs {need:g}:1", tuple(span["bbox"])))
+    return findings
+
+
+# ---------------------------------------------------------------------------- safe area
+def _safe(region: Region, name: str, number: int, rules: Rules) -> list[Finding]:
+    inset = rules.card_safe if region.card else rules.safe
+    rx0, ry0, rx1, ry1 = region.box
+    for span in region.spans:
+        x0, _y0, x1, _y1 = span["bbox"]
+        base, size = span["origin"][1], span["size"]
+        top, bottom = base - 0.72 * size, base + 0.2 * size   # cap height to descender
+        if x0 < rx0 + inset - 0.5 or x1 > rx1 - inset + 0.5 or top < ry0 + inset - 0.5 \
+                or bottom > ry1 - inset + 0.5:
+            return [Finding(
+                name, number, "safe-area",
+                f"text {_snippet(span['text'])} is within {inset / INCH:g} in of the trim, "
+                "where a cut can take it off; move it inward", (x0, top, x1, bottom))]
+    return []
+
+
+# ---------------------------------------------------------------------------- layout
+FOOTER_ZONE = 0.6 * INCH   # running footers and page numbers live here
+
+
+def _layout(region: Region, drawings: Sequence[dict[str, Any]], name: str, number: int,
+            rules: Rules) -> list[Finding]:
+    rx0, ry0, rx1, ry1 = region.box
+    height = ry1 - ry0
+    body = [s for s in region.spans if s["bbox"][3] < ry1 - FOOTER_ZONE]
+    if not body:
+        return []   # a deliberately blank page, or one with only a page number
+    area = (rx1 - rx0) * height
+    bottoms = [s["bbox"][3] for s in body]
+    for d in drawings:
+        x0, y0, x1, y1 = d["rect"]
+        if y1 < ry1 - FOOTER_ZONE and x0 >= rx0 - 1 and x1 <= rx1 + 1 and \
+                (x1 - x0) * (y1 - y0) < 0.8 * area:
+            bottoms.append(y1)
+    findings = []
+    reach = (max(bottoms) - ry0) / height
+    if reach < rules.empty:
+        findings.append(Finding(
+            name, number, "near-empty",
+            f"the page is only {reach:.0%} full; join it to the page before or fill it",
+            region.box))
+    last = max(body, key=lambda s: (s["bbox"][3], s["bbox"][0]))
+    line = [s for s in body if abs(s["origin"][1] - last["origin"][1]) < 1]
+    sizes = [round(s["size"], 1) for s in body for _ in s["text"].strip()]
+    common = statistics.mode(sizes)
+    heading = all(s["bold"] for s in line) and min(s["size"] for s in line) >= common + 1
+    if heading and last["bbox"][3] > ry0 + 0.75 * height and len(body) > 4:
+        text = " ".join(s["text"].strip() for s in line)
+        findings.append(Finding(
+            name, number, "stranded-heading",
+            f"heading {_snippet(text)} is the last line on the page; keep it with what "
+            "follows (break-after: avoid)", tuple(last["bbox"])))
+    return findings
+
+
+def _bleed(region: Region, drawings: Sequence[dict[str, Any]], name: str,
+           number: int) -> list[Finding]:
+    """Art that touches the trim must run on into the bleed, or a cut a hair outside the
+    trim leaves a white sliver."""
+    rx0, ry0, rx1, ry1 = region.box
+    for d in drawings:
+        if d.get("fill") is None:
+            continue
+        x0, y0, x1, y1 = d["rect"]
+        if x1 < rx0 or x0 > rx1 or y1 < ry0 or y0 > ry1:
+            continue
+        for edge, trim in ((x0, rx0), (-x1, -rx1), (y0, ry0), (-y1, -ry1)):
+            if abs(edge - trim) < 0.75:
+                return [Finding(name, number, "bleed",
+                                "art stops at the trim instead of running into the bleed; "
+                                "extend the background past the page edge",
+                                (x0, y0, x1, y1))]
+    return []
+
+
+def _edge_marks(page: Any, drawings: Sequence[dict[str, Any]], name: str, number: int,
+                rules: Rules) -> list[Finding]:
+    m = page.mediabox
+    edge = rules.office_edge
+    for d in drawings:
+        x0, y0, x1, y1 = d["rect"]
+        if d.get("fill") is not None or (d.get("width") or 0) > 1.5 or \
+                max(x1 - x0, y1 - y0) > 40:
+            continue  # not a mark: art, which the printer's margin simply leaves white
+        if x0 < m.x0 + edge or y0 < m.y0 + edge or x1 > m.x1 - edge or y1 > m.y1 - edge:
+            return [Finding(name, number, "marks",
+                            f"a mark sits within {edge / INCH:g} in of the sheet's edge, where "
+                            "an office printer cannot print", (x0, y0, x1, y1))]
+    return []
+
+
+def _images(page: Any, name: str, number: int, rules: Rules) -> list[Finding]:
+    findings = []
+    for info in page.get_image_info(xrefs=True):
+        box = pymupdf.Rect(info["bbox"])
+        if not info["xref"] or box.width < 1 or box.height < 1:
+            continue   # xref 0: a gradient, which MuPDF lists with the images
+        ppi = min(info["width"] / (box.width / INCH), info["height"] / (box.height / INCH))
+        if ppi < rules.ppi - 0.5:
+            findings.append(Finding(
+                name, number, "image",
+                f"an image prints at {ppi:.0f} ppi; a print shop needs {rules.ppi:g} "
+                "(use a larger image or an SVG)", tuple(box)))
+    return findings
