@@ -30,6 +30,15 @@ def record(page: Any, trims: Sequence[Box], bleed: float = 0.0) -> None:
     page.obj.LastModified = pikepdf.String(STAMP)
 
 
+def read(page: Any) -> list[Box]:
+    """The trims recorded on a pikepdf page (none if it has none)."""
+    try:
+        trims = page.obj.PieceInfo.printkit.Private.Trims
+        return [(float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in trims]
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return []
+
+
 def record_pypdf(page: Any, trims: Sequence[Box], bleed: float = 0.0) -> None:
     """``record`` for a pypdf page."""
     if not trims:

@@ -7,7 +7,9 @@ with a ToUnicode map, so it can be searched, copied and read aloud.
 
 from __future__ import annotations
 
+import hashlib
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -32,6 +34,9 @@ class Line:
     # Set instead of glyphs when marks are positioned (e.g. a tilde above a circumflex):
     # (glyph id, x, y) in pt from the start of the line's baseline.
     placed: tuple[tuple[int, float, float], ...] = ()
+
+    def glyph_ids(self) -> set[int]:
+        return {g[0] for g in self.glyphs} | {g[0] for g in self.placed}
 
 
 class Face:
@@ -149,29 +154,56 @@ def line_ops(line: Line, origin: float, y: float, color: tuple[float, float, flo
     return f"q {ops} Q\n".encode("ascii")
 
 
-def embed(pdf: Any, face_number: int) -> Any:
+def _subset(f: Face, glyphs: frozenset[int]) -> bytes:
+    """The face with only ``glyphs`` (and .notdef), every glyph keeping its id, so the
+    glyph ids the text was set in stay valid (HarfBuzz's subsetter: under a millisecond)."""
+    plan = hb.SubsetInput()
+    for gid in sorted(glyphs | {0}):
+        plan.glyph_set.add(gid)
+    plan.flags = hb.SubsetFlags.RETAIN_GIDS
+    return bytes(hb.subset(hb.Face(f.data), plan).blob.data)
+
+
+def _tag(glyphs: frozenset[int]) -> str:
+    """The six capitals a subset font's name starts with (ISO 32000-1 9.6.4), from its
+    glyphs: the same glyphs, the same name, run to run."""
+    digest = hashlib.sha256(",".join(map(str, sorted(glyphs))).encode()).digest()
+    return "".join(chr(65 + b % 26) for b in digest[:6])
+
+
+def embed(pdf: Any, face_number: int, glyphs: Iterable[int] | None = None) -> Any:
     """Face ``face_number`` in ``pdf`` as a Type 0 font (Identity-H, glyph ids as character
-    codes) with the whole face and a ToUnicode map; returns the font's indirect object."""
+    codes) with a ToUnicode map; subset to ``glyphs`` when given (page numbers), whole
+    otherwise (roster fields, whose text comes later). Returns its indirect object."""
     f = face(face_number)
-    file = pikepdf.Stream(pdf, f.data)
-    file.Length1 = len(f.data)
+    used = frozenset(glyphs) if glyphs is not None else None
+    data = f.data if used is None else _subset(f, used)
+    name = f.ps_name if used is None else f"{_tag(used)}+{f.ps_name}"
+    file = pikepdf.Stream(pdf, data)
+    file.Length1 = len(data)
     descriptor = Dictionary(
-        Type=Name.FontDescriptor, FontName=Name("/" + f.ps_name),
+        Type=Name.FontDescriptor, FontName=Name("/" + name),
         Flags=4 | (64 if f.italic_angle else 0), FontBBox=Array(f.bbox),
         ItalicAngle=f.italic_angle, Ascent=f.ascent, Descent=f.descent,
         CapHeight=f.cap_height, StemV=80, FontFile2=file)
     scale = 1000 / f.upem
-    widths = Array([round(a * scale) for a in f.advances])
+    if used is None:
+        widths = Array([0, Array([round(a * scale) for a in f.advances])])
+        mapped = f.unicode
+    else:
+        widths = Array([v for gid in sorted(used)
+                        for v in (gid, Array([round(f.advances[gid] * scale)]))])
+        mapped = {gid: ch for gid, ch in f.unicode.items() if gid in used}
     cid = Dictionary(
-        Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=Name("/" + f.ps_name),
+        Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=Name("/" + name),
         CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"),
                                  Ordering=pikepdf.String("Identity"), Supplement=0),
-        FontDescriptor=pdf.make_indirect(descriptor), W=Array([0, widths]),
+        FontDescriptor=pdf.make_indirect(descriptor), W=widths,
         CIDToGIDMap=Name.Identity)
     font = Dictionary(
-        Type=Name.Font, Subtype=Name.Type0, BaseFont=Name("/" + f.ps_name),
+        Type=Name.Font, Subtype=Name.Type0, BaseFont=Name("/" + name),
         Encoding=Name("/Identity-H"), DescendantFonts=Array([pdf.make_indirect(cid)]),
-        ToUnicode=pikepdf.Stream(pdf, _to_unicode(f.unicode)))
+        ToUnicode=pikepdf.Stream(pdf, _to_unicode(mapped)))
     return pdf.make_indirect(font)
 
 

@@ -74,7 +74,9 @@ def prepare(packet: bytes, slots: Sequence[FieldSlot]) -> bytes:
     """The shared packet, ready for ``personalise``: fonts embedded, placeholders' empty
     marked content removed, and an empty slot stream last on each page with a field."""
     pdf = pikepdf.open(io.BytesIO(packet))
-    fonts = {i: _embedded(pdf, i) for i in
+    # The whole face: a row's text can use any glyph (page numbers embed only theirs; a
+    # page with fields uses this copy for both, the glyph ids being the same).
+    fonts = {i: embed(pdf, i) for i in
              sorted({face_index(s.spot.bold, s.spot.italic) for s in slots})}
     for index in sorted({s.page for s in slots}):
         page = pdf.pages[index]
@@ -95,15 +97,6 @@ def prepare(packet: bytes, slots: Sequence[FieldSlot]) -> bytes:
         for i, ref in fonts.items():
             font_dict[font_name(i)] = ref
     return _save(pdf)
-
-
-def _embedded(pdf: Any, face_number: int) -> Any:
-    """The face as already embedded for the page numbers, or embedded now."""
-    for page in pdf.pages:
-        font = page.obj.get("/Resources", {}).get("/Font", {}).get(font_name(face_number))
-        if font is not None:
-            return font
-    return embed(pdf, face_number)
 
 
 def personalise(prepared: bytes, slots: Sequence[FieldSlot], lines: Sequence[Line | None],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pymupdf
@@ -44,12 +44,14 @@ class Finding:
     rule: str
     message: str
     box: Box | None = None
+    piece: str = ""    # on a sheet of several pieces: which ("left page", "card 3")
 
     def line(self) -> str:
-        return f"{self.file} p.{self.page}: {self.message}"
+        where = f"p.{self.page} ({self.piece})" if self.piece else f"p.{self.page}"
+        return f"{self.file} {where}: {self.message}"
 
     def as_json(self) -> dict[str, Any]:
-        return {"file": self.file, "page": self.page, "rule": self.rule,
+        return {"file": self.file, "page": self.page, "piece": self.piece, "rule": self.rule,
                 "message": self.message,
                 "box": [round(v, 1) for v in self.box] if self.box else None}
 
@@ -59,6 +61,7 @@ class Region:
     box: Box
     card: bool
     bleed: float = 0.0   # how far art may run past the trim (pt); 0: not a press file
+    label: str = ""      # which piece of the sheet, in findings
     spans: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -127,8 +130,17 @@ def _regions(page: Any) -> tuple[list[Region], Region]:
     if not trims:
         return [whole], Region(whole.box, False)
     boxes = [(x0, m.height - y1, x1, m.height - y0) for x0, y0, x1, y1 in trims]
-    return [Region(b, is_card(b[2] - b[0], b[3] - b[1]), bleed) for b in boxes], \
-        Region(whole.box, False)
+    regions = [Region(b, is_card(b[2] - b[0], b[3] - b[1]), bleed) for b in boxes]
+    pages = [r for r in regions if not r.card]
+    cards = [r for r in regions if r.card]
+    for kind, group in (("page", pages), ("card", cards)):
+        if len(group) == 2 and abs(group[0].box[1] - group[1].box[1]) < 1:
+            left, right = sorted(group, key=lambda r: r.box[0])
+            left.label, right.label = f"left {kind}", f"right {kind}"
+        elif len(group) > 1 or len(regions) > 1:
+            for i, r in enumerate(sorted(group, key=lambda r: (r.box[1], r.box[0])), 1):
+                r.label = f"{kind} {i}"
+    return regions, Region(whole.box, False)
 
 
 def _pieces(page: Any) -> tuple[list[Box], float]:
@@ -166,14 +178,15 @@ def _page(page: Any, bare: Any, name: str, rules: Rules) -> list[Finding]:
     for region in [*regions, whole]:
         if not region.spans and region is whole:
             continue
-        findings += _sizes(region, name, number, rules)
-        findings += _contrast(region, under, name, number, rules)
-        findings += _safe(region, name, number, rules)
+        found = [*_sizes(region, name, number, rules),
+                 *_contrast(region, under, name, number, rules),
+                 *_safe(region, name, number, rules)]
         if region is not whole:
-            findings += _layout(region, drawings, name, number, rules)
+            found += _layout(region, drawings, name, number, rules)
             if pressed:
-                findings += _bleed(region, drawings, name, number)
-    if not pressed:
+                found += _bleed(region, drawings, name, number)
+        findings += [replace(f, piece=region.label) for f in found]
+    if not pressed and not (len(regions) == 1 and regions[0].card):
         findings += _edge_marks(page, drawings, name, number, rules)
     findings += _images(page, name, number, rules)
     return findings

@@ -13,7 +13,7 @@ import pikepdf
 from pypdf import PageObject
 
 from printkit.pdf.text import REGULAR, embed, font_name, line_ops, set_line
-from printkit.units import is_card
+from printkit.units import INCH, is_card
 
 WIDE = 10_000.0  # room to set a one-line label in: it is anchored, never wrapped
 
@@ -38,15 +38,30 @@ def is_small(page: PageObject) -> bool:
     return is_card(float(box.width), float(box.height))
 
 
-def footer(page: PageObject, index: int, text: str, *, align: str, margin: float = 54.0,
-           baseline: float = 28.0, size: float = 8.5, gray: float = 0.35) -> list[Stamp]:
-    """``text`` at the foot of page ``index``: align 'left', 'right' or 'center'."""
+# Where the running footer of every page design sits (assets/css/print.css, @bottom-center:
+# 8.5 pt, its box 0.26 in above the trim, so its baseline is 0.26 in plus the face's descent
+# up): page numbers share that baseline and size. test_design measures both on a page.
+FOOTER_BASELINE = 20.16
+FOOTER_SIZE = 8.5
+
+
+def side_margin(width: float) -> float:
+    """The page designs' side margin (the design tokens in print.css): 0.5 in on
+    half-letter and A5, 0.75 in on larger paper. Page numbers align to it."""
+    return 0.5 * INCH if width < 7 * INCH else 0.75 * INCH
+
+
+def footer(page: PageObject, index: int, text: str, *, align: str) -> list[Stamp]:
+    """``text`` at the foot of page ``index``, on the running footer's baseline, at the
+    content's left or right edge (align 'left' or 'right')."""
     if is_small(page):
         return []
     box = page.trimbox
     x0, width = float(box.left), float(box.width)
-    x = {"right": x0 + width - margin, "center": x0 + width / 2}.get(align, x0 + margin)
-    return [Stamp(index, text, x, float(box.bottom) + baseline, align, size, gray)]
+    margin = side_margin(width)
+    x = x0 + width - margin if align == "right" else x0 + margin
+    return [Stamp(index, text, x, float(box.bottom) + FOOTER_BASELINE, align, FOOTER_SIZE,
+                  0.33)]
 
 
 def draw(pdf: bytes, stamps: Sequence[Stamp]) -> bytes:
@@ -54,15 +69,17 @@ def draw(pdf: bytes, stamps: Sequence[Stamp]) -> bytes:
     if not stamps:
         return pdf
     doc = pikepdf.open(io.BytesIO(pdf))
-    font = embed(doc, REGULAR)
     ops: dict[int, bytes] = {}
+    glyphs: set[int] = set()
     for s in stamps:
         left, right = {"right": (s.x - WIDE, s.x), "center": (s.x - WIDE, s.x + WIDE)}.get(
             s.align, (s.x, s.x + WIDE))
         line = set_line(REGULAR, s.text, s.size, left, right, s.align)
         if line is not None:
+            glyphs.update(line.glyph_ids())
             ops[s.page] = ops.get(s.page, b"") + line_ops(line, 0.0, s.y, (s.gray,) * 3,
                                                           artifact=s.artifact)
+    font = embed(doc, REGULAR, glyphs)
     for index, content in sorted(ops.items()):
         page = doc.pages[index]
         # The page's own content in a q/Q pair: it may leave its coordinates changed.

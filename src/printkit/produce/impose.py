@@ -48,6 +48,7 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
     out = pikepdf.Pdf.new()
     forms: dict[tuple[int, int], pikepdf.Object | None] = {}
     trims: dict[tuple[int, int], tuple[float, float, float, float, float]] = {}
+    inner: dict[tuple[int, int], list[pieces.Box]] = {}
     for source, extra in runs:
         own: dict[int, pikepdf.Object] = {}
         for sheet in sheets[source]:
@@ -60,6 +61,7 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
                 if (source, p.page) not in forms:
                     forms[source, p.page], trims[source, p.page] = _form(
                         out, srcs[source].pages[p.page])
+                    inner[source, p.page] = pieces.read(srcs[source].pages[p.page])
                 form = forms[source, p.page]
                 if form is None:   # a blank page: nothing to draw
                     continue
@@ -72,6 +74,10 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
                                          pikepdf.Name(label))  # stable names: same bytes
                 x0, y0, x1, y1, margin = trims[source, p.page]
                 scale = p.scale
+                # pieces within the page (a card proof's cards) first, then the page
+                placed += [(p.x + (a - x0) * scale, p.y + (b - y0) * scale,
+                            p.x + (c - x0) * scale, p.y + (d - y0) * scale)
+                           for a, b, c, d in inner[source, p.page]]
                 placed.append((p.x, p.y, p.x + (x1 - x0) * scale, p.y + (y1 - y0) * scale))
                 clip = ""
                 if p.clip is not None:

@@ -51,7 +51,7 @@ GRAYSCALE_CSS = """
         --muted: #444444 !important; --rule: #bdbdbd !important; --ink: #111111 !important; }
 html { color: #111111 !important; }
 tr:nth-child(even) td { background: #f2f2f2 !important; }
-@page { @bottom-left { color: #555555 !important; } }
+@page { @bottom-center { color: #555555 !important; } }
 .poster .hero .kicker, .cover .kicker { color: #d0d0d0 !important; }
 .poster .hero .lede, .cover .subtitle { color: #e8e8e8 !important; }
 """
