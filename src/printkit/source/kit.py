@@ -13,6 +13,7 @@ from printkit.errors import InputError, Problem, did_you_mean, problem
 from printkit.source.outputs import Booklet, Cards, CutSheets, OutputNames, Product, parse_outputs
 from printkit.source.project import Project
 from printkit.source.schema import validate_kit_data
+from printkit.source.typography import curly
 from printkit.source.yamlio import Located, load_yaml
 from printkit.units import PAPER_SIZES
 
@@ -232,7 +233,8 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
         seen[d["id"]] = line
         kind, source = _kind_and_source(d)
         problems.extend(_file_problems(project, d["id"], kind, source, file, line))
-        documents.append(Document(d["id"], kind, source, d.get("title"),
+        documents.append(Document(d["id"], kind, source,
+                                  curly(d["title"]) if d.get("title") else None,
                                   d.get("variables", {}), file, line,
                                   bool(d.get("reading", True))))
     paper = str(data.get("paper", project.paper)).lower()
@@ -241,6 +243,8 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
     cover = data.get("cover", True)
     cover_spec: Mapping[str, Any] | None = (
         None if cover is False else ({} if cover is True else dict(cover)))
+    if cover_spec and isinstance(cover_spec.get("note"), str):
+        cover_spec = {**cover_spec, "note": curly(cover_spec["note"])}
     if cover_spec and "template" in cover_spec:
         target = project.templates_dir / cover_spec["template"]
         if not _inside(target, project.templates_dir) or not target.is_file():
@@ -254,9 +258,10 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
                             {d.id for d in documents}, display, raw.lines.get("outputs"),
                             problems)
     return Kit(
-        id=kit_id, file=path, display=display, title=data["title"],
-        subtitle=data.get("subtitle", ""), audience=data.get("audience", ""),
-        description=data.get("description", ""), keywords=tuple(data.get("keywords", [])),
+        id=kit_id, file=path, display=display, title=curly(data["title"]),
+        subtitle=curly(data.get("subtitle", "")), audience=curly(data.get("audience", "")),
+        description=curly(data.get("description", "")),
+        keywords=tuple(data.get("keywords", [])),
         language=data.get("language", project.config.get("language", "en")), paper=paper,
         duplex=bool(data.get("duplex", project.config.get("duplex", False))),
         bleed_mm=float(data.get("bleed", 3.0)),

@@ -127,7 +127,13 @@ def field(value: Any) -> Markup:
     return Markup('<span class="pk-field">{}</span>').format(str(value))
 
 
+def keep(value: Any) -> Markup:
+    """Text that must not break across lines: a phone number, a text code, a date."""
+    return Markup('<span class="nobr">{}</span>').format(value)
+
+
 FILTERS = {
+    "keep": keep,
     "field": field,
     "css_color": css_color,
     "css_string": css_string,
