@@ -53,7 +53,7 @@ def test_a_build_reports_small_and_pale_text_with_its_page(
     rules = {f["rule"] for entry in report["files"] for f in entry["findings"]}
     assert {"type-size", "contrast"} <= rules
     html = (project / "build/scratch/preflight.html").read_text()
-    assert "Five point small print." in html and "data:image/jpeg;base64," in html
+    assert "Five point small print." in html and "data:image/png;base64," in html
 
 
 def test_strict_fails_on_a_finding_and_keeps_earlier_outputs(

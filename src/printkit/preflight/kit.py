@@ -29,12 +29,12 @@ class KitPreflight:
 
 
 def check_kit(task: KitCheck) -> KitPreflight:
-    """Measure every PDF of a kit; the reports as files for its folder. Handouts (the
-    reading copy's pages again) get pictures only of pages with findings."""
+    """Measure every PDF of a kit; the reports as files for its folder. The report shows
+    every page of the reading copy, and of the other files the pages with findings."""
     names = sorted((n for n in task.files if n.endswith(".pdf")),
                    key=lambda n: (n != task.reading, n.count("/"), n))
     checked = [preflight(task.files[n], n, task.rules,
-                         "findings" if n.startswith("handouts/") else "all") for n in names]
+                         "all" if n == task.reading else "findings") for n in names]
     result = KitPreflight(task.kit_id, [f for c in checked for f in c.findings],
                           sum(len(c.sizes) for c in checked), len(checked))
     out = OutputNames(task.kit_id)

@@ -7,11 +7,12 @@ each piece's trim, which the imposer records in the page's /PieceInfo."""
 
 from __future__ import annotations
 
-import statistics
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy
 import pymupdf
 
 from printkit.units import INCH, is_card
@@ -68,7 +69,7 @@ class Region:
 # ---------------------------------------------------------------------------- the file
 @dataclass
 class Checked:
-    """One file's findings, its pages' sizes, and a small picture of each page (JPEG; None
+    """One file's findings, its pages' sizes, and a small picture of each page (PNG; None
     where none was asked for)."""
 
     name: str
@@ -95,7 +96,7 @@ def preflight(data: bytes, name: str, rules: Rules, thumbnails: str = "all") -> 
             findings += found
             sizes.append((page.rect.width, page.rect.height))
             wanted = thumbnails == "all" or (thumbnails == "findings" and found)
-            pictures.append(page.get_pixmap(dpi=THUMBNAIL_DPI).tobytes("jpeg", jpg_quality=70)
+            pictures.append(page.get_pixmap(dpi=THUMBNAIL_DPI).tobytes("png")
                             if wanted else None)
         bare.close()
     return Checked(name, findings, sizes, pictures)
@@ -172,7 +173,7 @@ def _page(page: Any, bare: Any, name: str, rules: Rules) -> list[Finding]:
     bare.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE,
                           graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
                           text=pymupdf.PDF_REDACT_TEXT_REMOVE)
-    under = bare.get_pixmap(dpi=72, alpha=False)
+    under = _packed(bare.get_pixmap(dpi=72, alpha=False))
     drawings = page.get_cdrawings()
     pressed = any(r.bleed for r in regions)
     for region in [*regions, whole]:
@@ -220,17 +221,23 @@ def _sizes(region: Region, name: str, number: int, rules: Rules) -> list[Finding
             f"text {_snippet(worst['text'])} is {worst['size']:.1f} pt{more}; nothing on "
             f"{'a card' if region.card else 'a page'} may be under {floor:g} pt",
             tuple(worst["bbox"])))
-    weights: list[float] = []
-    for s in region.spans:
-        weights += [round(s["size"], 1)] * len(s["text"].strip())
-    if not region.card and len(weights) >= 600:
-        body = statistics.mode(weights)
+    chars = _chars_by_size(region.spans)
+    if not region.card and sum(chars.values()) >= 600:
+        body = max(chars, key=lambda size: chars[size])
         if body < rules.body - 0.05:
             findings.append(Finding(
                 name, number, "body-size",
                 f"body text is {body:.1f} pt; this kit's body text is at least "
                 f"{rules.body:g} pt (body_size in the kit)", region.box))
     return findings
+
+
+def _chars_by_size(spans: Sequence[dict[str, Any]]) -> Counter[float]:
+    """How many characters are set at each size (to 0.1 pt): the most common is the body."""
+    chars: Counter[float] = Counter()
+    for s in spans:
+        chars[round(s["size"], 1)] += len(s["text"].strip())
+    return chars
 
 
 # ---------------------------------------------------------------------------- contrast
@@ -255,17 +262,18 @@ def _rgb(value: int) -> tuple[int, int, int]:
 def _contrast(region: Region, under: Any, name: str, number: int,
               rules: Rules) -> list[Finding]:
     findings = []
+    height, width = under.shape[:2]
     for span in region.spans:
         size, (x0, _, x1, _) = span["size"], span["bbox"]
         # The band of the line the letters stand in (x-height to baseline): what a reader
-        # sees around the strokes.
+        # sees around the strokes. Its most common colour is what the text is read against.
         base = span["origin"][1]
-        clip = (max(int(x0), 0), max(int(base - 0.5 * size), 0),
-                min(int(x1 + 0.999), under.width), min(int(base + 0.999), under.height))
-        if clip[0] >= clip[2] or clip[1] >= clip[3]:
+        band = under[max(int(base - 0.5 * size), 0):min(int(base + 0.999), height),
+                     max(int(x0), 0):min(int(x1 + 0.999), width)]
+        if not band.size:
             continue
-        _share, pixel = under.color_topusage(clip=clip)
-        ground = (pixel[0], pixel[1], pixel[2])
+        colours, counts = numpy.unique(band, return_counts=True)
+        ground = _unpack(int(colours[counts.argmax()]))
         ratio = contrast(_rgb(span["color"]), ground)
         large = size >= 18 or (span["bold"] and size >= 14)
         need = rules.large_contrast if large else rules.contrast
@@ -276,6 +284,17 @@ def _contrast(region: Region, under: Any, name: str, number: int,
                 f"#{ground[0]:02X}{ground[1]:02X}{ground[2]:02X} "
                 f"(#{span['color']:06X} text); needs {need:g}:1", tuple(span["bbox"])))
     return findings
+
+
+def _packed(pixmap: Any) -> Any:
+    """The pixmap's pixels as one number each (rows x columns): its RGBA bytes read as one
+    little-endian 32-bit number, 0xAABBGGRR (see _unpack)."""
+    rgba = pymupdf.Pixmap(pixmap, 1)   # an opaque alpha channel: four bytes a pixel
+    return numpy.frombuffer(rgba.samples_mv, dtype="<u4").reshape(rgba.height, rgba.width)
+
+
+def _unpack(value: int) -> tuple[int, int, int]:
+    return value & 255, (value >> 8) & 255, (value >> 16) & 255
 
 
 # ---------------------------------------------------------------------------- safe area
@@ -322,8 +341,8 @@ def _layout(region: Region, drawings: Sequence[dict[str, Any]], name: str, numbe
             region.box))
     last = max(body, key=lambda s: (s["bbox"][3], s["bbox"][0]))
     line = [s for s in body if abs(s["origin"][1] - last["origin"][1]) < 1]
-    sizes = [round(s["size"], 1) for s in body for _ in s["text"].strip()]
-    common = statistics.mode(sizes)
+    chars = _chars_by_size(body)
+    common = max(chars, key=lambda size: chars[size])
     heading = all(s["bold"] for s in line) and min(s["size"] for s in line) >= common + 1
     if heading and last["bbox"][3] > ry0 + 0.75 * height and len(body) > 4:
         text = " ".join(s["text"].strip() for s in line)
@@ -372,14 +391,14 @@ def _edge_marks(page: Any, drawings: Sequence[dict[str, Any]], name: str, number
 
 def _images(page: Any, name: str, number: int, rules: Rules) -> list[Finding]:
     findings = []
-    for info in page.get_image_info(xrefs=True):
-        box = pymupdf.Rect(info["bbox"])
-        if not info["xref"] or box.width < 1 or box.height < 1:
-            continue   # xref 0: a gradient, which MuPDF lists with the images
-        ppi = min(info["width"] / (box.width / INCH), info["height"] / (box.height / INCH))
-        if ppi < rules.ppi - 0.5:
-            findings.append(Finding(
-                name, number, "image",
-                f"an image prints at {ppi:.0f} ppi; a print shop needs {rules.ppi:g} "
-                "(use a larger image or an SVG)", tuple(box)))
+    for xref, _, width, height, *_ in page.get_images(full=True):
+        for box in page.get_image_rects(xref):
+            if box.width < 1 or box.height < 1:
+                continue
+            ppi = min(width / (box.width / INCH), height / (box.height / INCH))
+            if ppi < rules.ppi - 0.5:
+                findings.append(Finding(
+                    name, number, "image",
+                    f"an image prints at {ppi:.0f} ppi; a print shop needs {rules.ppi:g} "
+                    "(use a larger image or an SVG)", tuple(box)))
     return findings

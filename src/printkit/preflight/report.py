@@ -93,8 +93,8 @@ def _file(c: Checked) -> list[str]:
             f"<li>p.{f.page}: {escape(f.message)}</li>" for f in c.findings) + "</ol>")
     shown = [i for i, t in enumerate(c.thumbnails) if t is not None]
     if not shown:
-        out.append(f"<p class='quiet'>{len(c.sizes)} pages, the same as in the reading copy."
-                   "</p>")
+        out.append(f"<p class='quiet'>{len(c.sizes)} page{'s' if len(c.sizes) != 1 else ''} "
+                   "checked.</p>")
         return out
     out.append("<div class='pages'>")
     for i in shown:
@@ -111,7 +111,7 @@ def _file(c: Checked) -> list[str]:
                     f"<span>{numbers[id(f)]}</span></div>")
         out.append(f"<figure><div class='page' style='width:{width:.0f}px;"
                    f"height:{width * h / w:.0f}px'><img alt='page {i + 1}' "
-                   f"src='data:image/jpeg;base64,{picture}'>{''.join(boxes)}</div>"
+                   f"src='data:image/png;base64,{picture}'>{''.join(boxes)}</div>"
                    f"<figcaption>p.{i + 1}</figcaption></figure>")
     out.append("</div>")
     return out
