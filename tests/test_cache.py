@@ -49,7 +49,7 @@ def test_included_partial_renders_documents_that_include_it(
 
 
 def test_stylesheet_edit_renders_everything(warm: Path, run: Callable[..., Result]) -> None:
-    edit(warm / "assets/css/print.css", "h3 { font-size: 11.5pt;", "h3 { font-size: 11.6pt;")
+    edit(warm / "assets/css/print.css", "--type-h3: 11.5pt;", "--type-h3: 11.6pt;")
     assert rendered(run("build", "mini", "-v")) == {
         "alpha.html", "beta.md", "gamma.html", "cover.html", "contents.html"}
 

@@ -261,3 +261,32 @@ def test_print_products_set_body_text_at_a_readable_size(library: Path, kit: str
             data = page.get_contents().get_data()
             scales = re.findall(rb"([0-9.]+) 0 0 ([0-9.]+) [-0-9.]+ [-0-9.]+ cm /P", data)
             assert scales and set(scales) == {(b"1.000000", b"1.000000")}, pdf.name
+
+
+def test_the_whole_library_passes_preflight(library: Path) -> None:
+    """Every output of every kit, as built: type size, contrast, safe area, marks, empty
+    pages, stranded headings, fonts and images (the half-letter and A5 builds above are
+    --strict builds, so they pass it too)."""
+    result = CliRunner().invoke(cli, ["-C", str(library), "--strict", "preflight"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "every page passes" in result.output
+
+
+def test_library_passes_preflight_on_a4_for_black_and_white_copiers(library_copy: Path) -> None:
+    """A4 reflows every page and --grayscale turns every colour pair grey: a --strict build
+    fails on any preflight finding."""
+    result = CliRunner().invoke(cli, ["-C", str(library_copy), "--strict", "build", "--paper",
+                                      "a4", "--grayscale", "--name", "a4-grey", "--jobs", "2"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "preflight: every page passes (7 kits)" in result.output
+
+
+@pytest.mark.parametrize("kit", KITS)
+def test_text_is_set_with_typographic_quotes(library: Path, kit: str) -> None:
+    """Curly quotes and apostrophes everywhere a reader sees text, kit titles included."""
+    text = pdftotext(library / "build" / kit / f"{kit}.pdf")
+    straight = [text[max(0, m.start() - 30): m.end() + 30]
+                for m in re.finditer(r"['\"]", text)]
+    assert not straight, straight[:5]

@@ -10,7 +10,8 @@ import pymupdf
 import pytest
 from click.testing import Result
 
-from printkit.preflight.measure import Rules, contrast, preflight
+from printkit.preflight.findings import Rules
+from printkit.preflight.measure import contrast, preflight
 
 pytestmark = pytest.mark.slow
 

@@ -9,8 +9,8 @@ from printkit.engine.output import Outputs
 from printkit.engine.session import Session
 from printkit.errors import InputError, Problem
 from printkit.options import PreflightResult
-from printkit.preflight.kit import KitCheck, check_kit
-from printkit.preflight.measure import Rules
+from printkit.preflight.findings import KitCheck, Rules
+from printkit.preflight.kit import check_kit
 from printkit.source.kit import Kit, load_kit
 
 

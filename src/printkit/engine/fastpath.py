@@ -17,7 +17,7 @@ from printkit.engine.atomic import write_text
 from printkit.engine.trust import seal, verify
 from printkit.options import BuildOptions, KitResult
 from printkit.plan.keys import kit_build_key
-from printkit.preflight.saved import load_findings
+from printkit.preflight.findings import load_findings
 from printkit.source.project import Project
 
 KEEP = 64  # recorded kit builds (several option sets for each kit)

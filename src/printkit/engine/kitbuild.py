@@ -18,9 +18,7 @@ from printkit.errors import InputError, Problem
 from printkit.options import KitResult
 from printkit.plan.keys import handout_key, outputs_key
 from printkit.plan.planner import KitPlan
-from printkit.preflight.kit import KitCheck, KitPreflight, check_kit
-from printkit.preflight.measure import Rules
-from printkit.preflight.saved import load_findings
+from printkit.preflight.findings import KitCheck, KitPreflight, Rules, load_findings
 from printkit.produce.products import Products, ProductTask, make_products
 from printkit.produce.reading import page_count
 from printkit.render.job import RenderJob
@@ -124,6 +122,8 @@ def _rules(kit: Kit) -> Rules:
 def _assemble(item: tuple[ProductTask, Rules]) -> tuple[Products, KitPreflight]:
     """In a worker: a kit's outputs, then their preflight (one task, so a worker that
     finishes one kit's assembly measures it while the other is still assembling)."""
+    from printkit.preflight.kit import check_kit  # PyMuPDF: only in the workers
+
     task, rules = item
     products = make_products(task)
     checked = check_kit(KitCheck(task.kit_id, task.title, rules, products.files,

@@ -2,30 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-
-from printkit.preflight.measure import Finding, Rules, preflight
+from printkit.preflight.findings import KitCheck, KitPreflight
+from printkit.preflight.measure import preflight
 from printkit.preflight.report import as_html, as_json
 from printkit.source.outputs import OutputNames
-
-
-@dataclass(frozen=True)
-class KitCheck:
-    kit_id: str
-    title: str
-    rules: Rules
-    files: Mapping[str, bytes]   # name in the kit's folder -> PDF (other files are skipped)
-    reading: str = ""            # the reading copy: listed first
-
-
-@dataclass
-class KitPreflight:
-    kit_id: str
-    findings: list[Finding] = field(default_factory=list)
-    pages: int = 0
-    checked: int = 0             # files measured
-    files: dict[str, bytes] = field(default_factory=dict)   # the reports, by name
 
 
 def check_kit(task: KitCheck) -> KitPreflight:

@@ -15,46 +15,8 @@ from typing import Any
 import numpy
 import pymupdf
 
+from printkit.preflight.findings import Box, Finding, Rules
 from printkit.units import INCH, is_card
-
-Box = tuple[float, float, float, float]   # x0, y0, x1, y1 in pt, from the page's top left
-
-
-@dataclass(frozen=True)
-class Rules:
-    """The floors. Sizes in pt as printed; contrast as WCAG 2.1 ratios."""
-
-    body: float = 10.0          # the body text of a text page (its most common size)
-    smallest: float = 8.0       # nothing on a page smaller than this
-    card_smallest: float = 6.5  # ... or on a card
-    contrast: float = 4.5       # text
-    large_contrast: float = 3.0  # large text: 18 pt, or 14 pt bold
-    safe: float = 0.25 * INCH   # text this far inside the trim
-    card_safe: float = 0.125 * INCH
-    office_edge: float = 0.25 * INCH  # an office printer cannot print this near the edge
-    ppi: float = 300.0
-    empty: float = 1 / 3        # a page whose content ends above this much of it is near-empty
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing to change, on one page of one file."""
-
-    file: str
-    page: int          # 1-based
-    rule: str
-    message: str
-    box: Box | None = None
-    piece: str = ""    # on a sheet of several pieces: which ("left page", "card 3")
-
-    def line(self) -> str:
-        where = f"p.{self.page} ({self.piece})" if self.piece else f"p.{self.page}"
-        return f"{self.file} {where}: {self.message}"
-
-    def as_json(self) -> dict[str, Any]:
-        return {"file": self.file, "page": self.page, "piece": self.piece, "rule": self.rule,
-                "message": self.message,
-                "box": [round(v, 1) for v in self.box] if self.box else None}
 
 
 @dataclass
@@ -290,7 +252,8 @@ def _packed(pixmap: Any) -> Any:
     """The pixmap's pixels as one number each (rows x columns): its RGBA bytes read as one
     little-endian 32-bit number, 0xAABBGGRR (see _unpack)."""
     rgba = pymupdf.Pixmap(pixmap, 1)   # an opaque alpha channel: four bytes a pixel
-    return numpy.frombuffer(rgba.samples_mv, dtype="<u4").reshape(rgba.height, rgba.width)
+    # A copy of the pixels (.samples): a view of the pixmap's memory would outlive it.
+    return numpy.frombuffer(rgba.samples, dtype="<u4").reshape(rgba.height, rgba.width)
 
 
 def _unpack(value: int) -> tuple[int, int, int]:

@@ -10,7 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from html import escape
 
-from printkit.preflight.measure import Checked, Rules
+from printkit.preflight.findings import Rules
+from printkit.preflight.measure import Checked
 
 RULES = {  # rule -> what it checks, in a coordinator's words
     "type-size": "text no smaller than the floor for its page (a card's, or a page's)",

@@ -1,0 +1,81 @@
+"""What preflight measures against and what it finds (light: no PDF reader here, so the
+build's parent process can hold them without importing PyMuPDF)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from printkit.source.outputs import OutputNames
+from printkit.units import INCH
+
+Box = tuple[float, float, float, float]   # x0, y0, x1, y1 in pt, from the page's top left
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The floors. Sizes in pt as printed; contrast as WCAG 2.1 ratios."""
+
+    body: float = 10.0          # the body text of a text page (its most common size)
+    smallest: float = 8.0       # nothing on a page smaller than this
+    card_smallest: float = 6.5  # ... or on a card
+    contrast: float = 4.5       # text
+    large_contrast: float = 3.0  # large text: 18 pt, or 14 pt bold
+    safe: float = 0.25 * INCH   # text this far inside the trim
+    card_safe: float = 0.125 * INCH
+    office_edge: float = 0.25 * INCH  # an office printer cannot print this near the edge
+    ppi: float = 300.0
+    empty: float = 1 / 3        # a page whose content ends above this much of it is near-empty
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to change, on one page of one file."""
+
+    file: str
+    page: int          # 1-based
+    rule: str
+    message: str
+    box: Box | None = None
+    piece: str = ""    # on a sheet of several pieces: which ("left page", "card 3")
+
+    def line(self) -> str:
+        where = f"p.{self.page} ({self.piece})" if self.piece else f"p.{self.page}"
+        return f"{self.file} {where}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"file": self.file, "page": self.page, "piece": self.piece, "rule": self.rule,
+                "message": self.message,
+                "box": [round(v, 1) for v in self.box] if self.box else None}
+
+
+@dataclass(frozen=True)
+class KitCheck:
+    kit_id: str
+    title: str
+    rules: Rules
+    files: Mapping[str, bytes]   # name in the kit's folder -> PDF (other files are skipped)
+    reading: str = ""            # the reading copy: listed first
+
+
+@dataclass
+class KitPreflight:
+    kit_id: str
+    findings: list[Finding] = field(default_factory=list)
+    pages: int = 0
+    checked: int = 0             # files measured
+    files: dict[str, bytes] = field(default_factory=dict)   # the reports, by name
+
+
+def load_findings(folder: Path) -> list[str]:
+    """The findings of the last preflight of a kit's folder, as lines ("file p.N: ...");
+    none if it has no report (or one that cannot be read)."""
+    try:
+        data = json.loads((folder / OutputNames("").preflight_json).read_text("utf-8"))
+        return [f"{f['file']} p.{f['page']}: {f['message']}"
+                for entry in data["files"] for f in entry["findings"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
