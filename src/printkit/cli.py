@@ -156,7 +156,6 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
     from printkit.api import build as run_build
     from printkit.options import BuildOptions
-    from printkit.source.kit import OutputNames
     from printkit.source.slug import safe_name
 
     project = ctx.project()
@@ -175,23 +174,31 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
                            roster=_absolute(roster))
     results = run_build(project, list(kits), options, _CliReporter(ctx))  # type: ignore[arg-type]
     if not ctx.quiet:
-        for r in results:
-            names = OutputNames(r.kit_id)
-            out = project.rel(r.folder / (names.roster if roster else names.reading))
-            size = (f"{r.packets} packet{'s' if r.packets != 1 else ''}, {r.pages} pages"
-                    if r.packets else f"{r.pages} pages")
-            if r.up_to_date:
-                click.echo(f"{r.kit_id}: {size}, up to date -> {out}")
-            else:
-                click.echo(f"{r.kit_id}: {size}, {r.rendered} rendered, "
-                           f"{r.cached} reused -> {out}")
-            for w in r.warnings:
-                click.echo(f"  warning: {w}", err=True)
-        if len(results) > 1 or not results[0].up_to_date:
-            seconds = max(r.seconds for r in results)
-            click.echo(f"{len(results)} kit{'s' if len(results) != 1 else ''} in {seconds:.1f} s")
-        if not roster:
-            _preflight_summary(project, [(r.kit_id, r.folder, r.findings) for r in results])
+        _say_built(project, results, roster is not None)
+
+
+def _say_built(project: Any, results: list[Any], roster: bool) -> None:
+    """A line per kit (what was rendered, where the reading copy is), its warnings, the
+    time, and preflight's line."""
+    from printkit.source.kit import OutputNames
+
+    for r in results:
+        names = OutputNames(r.kit_id)
+        out = project.rel(r.folder / (names.roster if roster else names.reading))
+        size = (f"{r.packets} packet{'s' if r.packets != 1 else ''}, {r.pages} pages"
+                if r.packets else f"{r.pages} pages")
+        if r.up_to_date:
+            click.echo(f"{r.kit_id}: {size}, up to date -> {out}")
+        else:
+            click.echo(f"{r.kit_id}: {size}, {r.rendered} rendered, "
+                       f"{r.cached} reused -> {out}")
+        for w in r.warnings:
+            click.echo(f"  warning: {w}", err=True)
+    if len(results) > 1 or not results[0].up_to_date:
+        seconds = max(r.seconds for r in results)
+        click.echo(f"{len(results)} kit{'s' if len(results) != 1 else ''} in {seconds:.1f} s")
+    if not roster:
+        _preflight_summary(project, [(r.kit_id, r.folder, r.findings) for r in results])
 
 
 def _preflight_summary(project: Any, results: list[tuple[str, Path, list[str]]]) -> None:
