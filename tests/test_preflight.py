@@ -137,3 +137,14 @@ def test_page_numbers_sit_on_the_footer_baseline_in_a_subset_font(built: Path) -
         for xref, _, _, base, *_ in doc.get_page_fonts(3, full=True):
             assert base[6] == "+", f"{base} is not subset"
             assert doc.xref_get_key(xref, "ToUnicode")[0] == "xref"
+
+
+def test_a_heading_left_at_the_foot_of_a_page_and_a_near_empty_page_are_found() -> None:
+    lines = "".join(f"<p>Line {i} of ordinary text.</p>" for i in range(6))
+    html = (f"{lines}<div style='height: 4.4in'></div>"
+            "<h2 style='break-after: auto; margin: 0'>Stranded heading</h2>"
+            "<p style='break-before: page'>What the heading was about.</p>")
+    found = preflight(_page(html), "h.pdf", Rules(), "none").findings
+    stranded = [f for f in found if f.rule == "stranded-heading"]
+    assert [(f.page, "'Stranded heading'" in f.message) for f in stranded] == [(1, True)]
+    assert [f.page for f in found if f.rule == "near-empty"] == [2]
