@@ -161,13 +161,13 @@ def make_booklet(source: bytes, mode: str = "double", marks: bool = False,
 def cut_layout(source: bytes, up: int = 4, repeat: bool = True,
                sheet: tuple[float, float] | None = None) -> list[Sheet]:
     """2-up (two pages side by side on a landscape sheet) or 4-up (2 x 2), with cut marks.
-    ``sheet`` (portrait width, height): the paper; pages that fit it are placed at 100%.
-    Without it, office paper (Letter, A4) if it holds them at 100% (two half-letter pages
-    on Letter), else a sheet the size of a page (the pages scaled to fit)."""
+    ``sheet`` (portrait width, height): the paper, when it holds the pages at 100%; else
+    office paper (Letter, A4) that holds them at 100% (two half-letter pages on Letter),
+    else ``sheet`` or a sheet the size of a page, the pages scaled to fit."""
     n, w, h, _ = page_size(source)
     cols, rows = (2, 1) if up == 2 else (2, 2)
-    if sheet is None:
-        sheet = _paper_holding(cols * w, rows * h) or (w, h)
+    if sheet is None or max(sheet) < max(cols * w, rows * h) - 0.5:
+        sheet = _paper_holding(cols * w, rows * h) or sheet or (w, h)
     portrait_w, portrait_h = min(sheet), max(sheet)
     sheet_w, sheet_h = ((portrait_h, portrait_w) if up == 2 else (portrait_w, portrait_h))
     return Grid(cols, rows, w, h, sheet_w, sheet_h).sheets(n_up(n, up, repeat))
