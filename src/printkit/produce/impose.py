@@ -174,10 +174,12 @@ def cut_layout(source: bytes, up: int = 4, repeat: bool = True,
 
 
 def _paper_holding(width: float, height: float) -> tuple[float, float] | None:
-    for w, h in (PAPER_SIZES["letter"], PAPER_SIZES["a4"]):
-        if {round(w), round(h)} == {round(width), round(height)}:
-            return w, h
-    return None
+    """Letter or A4, whichever holds ``width`` x ``height`` (either way round) with the
+    least to spare: two A5 pages on A4, two half-letter pages on Letter."""
+    need = sorted((width, height))
+    fits = [(w * h, (w, h)) for w, h in (PAPER_SIZES["letter"], PAPER_SIZES["a4"])
+            if sorted((w, h))[0] >= need[0] - 0.5 and sorted((w, h))[1] >= need[1] - 0.5]
+    return min(fits)[1] if fits else None
 
 
 def make_cut_sheet(source: bytes, up: int = 4, repeat: bool = True, title: str = "",
