@@ -82,6 +82,11 @@ def test_a_clean_kit_passes(project: Path, run: Callable[..., Result]) -> None:
     checked = run("--strict", "preflight", "scratch")
     assert checked.exit_code == 0, checked.output
     assert "every page passes" in checked.output
+    # a press file's page starts left of and below the origin (bleed and marks around the
+    # trim): its trim and safe area are measured where the page is, not where it starts
+    pressed = run("--strict", "build", "scratch", "--press", "--paper", "half-letter",
+                  "--name", "press")
+    assert pressed.exit_code == 0, pressed.output
 
 
 def test_preflight_of_a_kit_not_built_says_build_it_first(run: Callable[..., Result]) -> None:

@@ -86,13 +86,15 @@ def _fonts(doc: Any, name: str) -> Iterator[Finding]:
 def _regions(page: Any) -> tuple[list[Region], Region]:
     """The trims on this page (the pieces the imposer recorded, else the page's trim box),
     and the page itself, home of text outside every piece (a proof page's caption)."""
-    t, m = page.trimbox, page.mediabox
-    whole = Region((t.x0, t.y0, t.x1, t.y1), is_card(t.width, t.height),
-                   max(0.0, t.x0 - m.x0))
+    m = page.mediabox                      # PDF coordinates, as in the file
+    raw = _box(page, "TrimBox") or _box(page, "CropBox") or (m.x0, m.y0, m.x1, m.y1)
+    t = _on_page(page, raw)
+    bled = _box(page, "BleedBox") or (m.x0, m.y0, m.x1, m.y1)
+    whole = Region(t, is_card(t[2] - t[0], t[3] - t[1]), max(0.0, raw[0] - bled[0]))
     trims, bleed = _pieces(page)
     if not trims:
-        return [whole], Region(whole.box, False)
-    boxes = [(x0, m.height - y1, x1, m.height - y0) for x0, y0, x1, y1 in trims]
+        return [whole], Region(whole.box, False, whole.bleed)
+    boxes = [_on_page(page, box) for box in trims]
     regions = [Region(b, is_card(b[2] - b[0], b[3] - b[1]), bleed) for b in boxes]
     pages = [r for r in regions if not r.card]
     cards = [r for r in regions if r.card]
@@ -103,7 +105,23 @@ def _regions(page: Any) -> tuple[list[Region], Region]:
         elif len(group) > 1 or len(regions) > 1:
             for i, r in enumerate(sorted(group, key=lambda r: (r.box[1], r.box[0])), 1):
                 r.label = f"{kind} {i}"
-    return regions, Region(whole.box, False)
+    return regions, Region(whole.box, False, whole.bleed)
+
+
+def _box(page: Any, key: str) -> Box | None:
+    """A page box as written in the file (PDF coordinates), if the page has it."""
+    kind, value = page.parent.xref_get_key(page.xref, key)
+    if kind != "array":
+        return None
+    v = [float(n) for n in value.strip("[]").split()]
+    return (min(v[0], v[2]), min(v[1], v[3]), max(v[0], v[2]), max(v[1], v[3]))
+
+
+def _on_page(page: Any, box: Box) -> Box:
+    """A box in PDF coordinates in the page's own (what text and pixels are measured in:
+    from the top left of what is shown, y down)."""
+    r = pymupdf.Rect(box) * page.transformation_matrix
+    return (r.x0, r.y0, r.x1, r.y1)
 
 
 def _pieces(page: Any) -> tuple[list[Box], float]:
@@ -137,7 +155,7 @@ def _page(page: Any, bare: Any, name: str, rules: Rules) -> list[Finding]:
                           text=pymupdf.PDF_REDACT_TEXT_REMOVE)
     under = _packed(bare.get_pixmap(dpi=72, alpha=False))
     drawings = page.get_cdrawings()
-    pressed = any(r.bleed for r in regions)
+    pressed = any(r.bleed for r in [*regions, whole])   # a press file: its marks are meant
     for region in [*regions, whole]:
         if not region.spans and region is whole:
             continue
