@@ -11,17 +11,11 @@ from printkit.errors import InputError, Problem
 from printkit.options import PreflightResult
 from printkit.preflight.findings import KitCheck, Rules
 from printkit.preflight.kit import check_kit
-from printkit.source.kit import Kit, load_kit
 
 
 def preflight_kits(session: Session, names: Sequence[str]) -> list[PreflightResult]:
-    kits: list[Kit] = []
+    kits = session.load_kits(names)
     problems: list[Problem] = []
-    for name in names:
-        try:
-            kits.append(load_kit(session.project, name))
-        except InputError as exc:
-            problems.extend(exc.problems)
     tasks = []
     for kit in kits:
         folder = session.folder_for(kit)

@@ -22,7 +22,7 @@ from printkit.preflight.findings import KitCheck, KitPreflight, Rules, load_find
 from printkit.produce.products import Products, ProductTask, make_products
 from printkit.produce.reading import page_count
 from printkit.render.job import RenderJob
-from printkit.source.kit import Cards, CutSheets, Kit, load_kit
+from printkit.source.kit import Cards, CutSheets, Kit
 from printkit.source.outputs import OutputNames, half_paper
 from printkit.units import PAPER_SIZES
 
@@ -34,7 +34,7 @@ def build_kits(session: Session, names: Sequence[str],
     reported as unused."""
     started = time.perf_counter()
     session.warm_up()
-    kits = _load(session, names)
+    kits = session.load_kits(names)
     work: list[KitWork] = []
     problems: list[Problem] = []
     settings = session.options.settings
@@ -88,19 +88,6 @@ def _only(plan: KitPlan, ids: set[str]) -> KitPlan:
     """The plan's documents named in ``ids`` (rendered ones: a spliced PDF is used as is)."""
     return replace(plan, cover=None, docs=[d for d in plan.docs
                                            if d.doc.id in ids and d.job is not None])
-
-
-def _load(session: Session, names: Sequence[str]) -> list[Kit]:
-    kits: list[Kit] = []
-    problems: list[Problem] = []
-    for name in names:
-        try:
-            kits.append(load_kit(session.project, name))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems)
-    return kits
 
 
 @dataclass

@@ -23,7 +23,7 @@ from printkit.options import BuildOptions, Reporter
 from printkit.plan.planner import Planner
 from printkit.render.job import RenderJob, RenderResult
 from printkit.render.renderer import render_job, warm_up
-from printkit.source.kit import Kit
+from printkit.source.kit import Kit, load_kit
 from printkit.source.project import Project
 
 T = TypeVar("T")
@@ -151,6 +151,19 @@ class Session:
     def enforce_strict_on(self, where: str, warnings: Sequence[str]) -> None:
         """``enforce_strict`` for warnings reported as text (renders, roster rows)."""
         self.enforce_strict([Problem(where, None, f"warning: {m}") for m in warnings])
+
+    def load_kits(self, names: Sequence[str]) -> list[Kit]:
+        """The named kits, or every problem in any of them."""
+        kits: list[Kit] = []
+        problems: list[Problem] = []
+        for name in names:
+            try:
+                kits.append(load_kit(self.project, name))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems)
+        return kits
 
     def folder_for(self, kit: Kit) -> Path:
         base = self.options.out_dir or self.project.build_dir
