@@ -153,3 +153,15 @@ def test_a_heading_left_at_the_foot_of_a_page_and_a_near_empty_page_are_found() 
     stranded = [f for f in found if f.rule == "stranded-heading"]
     assert [(f.page, "'Stranded heading'" in f.message) for f in stranded] == [(1, True)]
     assert [f.page for f in found if f.rule == "near-empty"] == [2]
+
+
+def test_no_preflight_skips_the_reports_and_a_later_build_makes_them(
+        project: Path, run: Callable[..., Result]) -> None:
+    _scratch_kit(project)
+    assert run("build", "scratch").exit_code == 0
+    skipped = run("build", "scratch", "--no-preflight")
+    assert skipped.exit_code == 0, skipped.output
+    assert "preflight: not run (--no-preflight)" in skipped.output
+    assert not (project / "build/scratch/preflight.json").exists()   # no stale report left
+    again = run("build", "scratch")
+    assert "finding" in again.output and (project / "build/scratch/preflight.json").exists()

@@ -147,12 +147,14 @@ class _CliReporter:
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0,
               help="Render with N processes (default: one per CPU).")
 @click.option("--no-cache", is_flag=True, help="Render everything again.")
+@click.option("--no-preflight", is_flag=True,
+              help="Do not measure the outputs (faster); 'printkit preflight' measures them.")
 @_common
 @pass_ctx
 def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple[str, ...],
           vars_files: tuple[Path, ...], name: str | None, roster: Path | None,
           paper: str | None, grayscale: bool, pdfa: bool, press: bool, jobs: int,
-          no_cache: bool) -> None:
+          no_cache: bool, no_preflight: bool) -> None:
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
     from printkit.api import build as run_build
     from printkit.options import BuildOptions
@@ -171,13 +173,13 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
         event = None
     options = BuildOptions(settings=settings, out_dir=out_dir, name=event, jobs=jobs,
                            use_cache=not no_cache, strict=ctx.strict, press=press,
-                           roster=_absolute(roster))
+                           roster=_absolute(roster), preflight=not no_preflight)
     results = run_build(project, list(kits), options, _CliReporter(ctx))  # type: ignore[arg-type]
     if not ctx.quiet:
-        _say_built(project, results, roster is not None)
+        _say_built(project, results, roster is not None, not no_preflight)
 
 
-def _say_built(project: Any, results: list[Any], roster: bool) -> None:
+def _say_built(project: Any, results: list[Any], roster: bool, preflight: bool) -> None:
     """A line per kit (what was rendered, where the reading copy is), its warnings, the
     time, and preflight's line."""
     from printkit.source.kit import OutputNames
@@ -197,8 +199,13 @@ def _say_built(project: Any, results: list[Any], roster: bool) -> None:
     if len(results) > 1 or not results[0].up_to_date:
         seconds = max(r.seconds for r in results)
         click.echo(f"{len(results)} kit{'s' if len(results) != 1 else ''} in {seconds:.1f} s")
-    if not roster:
-        _preflight_summary(project, [(r.kit_id, r.folder, r.findings) for r in results])
+    if roster:
+        return
+    if not preflight:
+        click.echo("preflight: not run (--no-preflight); 'printkit preflight' measures the "
+                   "outputs")
+        return
+    _preflight_summary(project, [(r.kit_id, r.folder, r.findings) for r in results])
 
 
 def _preflight_summary(project: Any, results: list[tuple[str, Path, list[str]]]) -> None:

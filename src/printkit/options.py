@@ -32,6 +32,7 @@ class BuildOptions:
     strict: bool = False
     press: bool = False              # also write K-press.pdf (bleed, crop marks, boxes)
     roster: Path | None = None       # one packet per row of this CSV
+    preflight: bool = True           # measure the outputs (preflight.json, preflight.html)
 
 
 @dataclass

@@ -40,7 +40,7 @@ def _key(project: Project, name: str, options: BuildOptions) -> str:
     change its outputs: not --jobs, --strict or --no-cache."""
     described = {"project": str(project.root), "settings": dataclasses.asdict(options.settings),
                  "out_dir": options.out_dir, "name": options.name, "press": options.press,
-                 "roster": options.roster}
+                 "roster": options.roster, "preflight": options.preflight}
     return kit_build_key(name, described)
 
 

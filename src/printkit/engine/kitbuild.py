@@ -106,13 +106,15 @@ def _rules(kit: Kit) -> Rules:
     return Rules(body=kit.body_size)
 
 
-def _assemble(item: tuple[ProductTask, Rules]) -> tuple[Products, KitPreflight]:
-    """In a worker: a kit's outputs, then their preflight (one task, so a worker that
-    finishes one kit's assembly measures it while the other is still assembling)."""
+def _assemble(item: tuple[ProductTask, Rules | None]) -> tuple[Products, KitPreflight]:
+    """In a worker: a kit's outputs, then their preflight unless it is off (one task, so a
+    worker that finishes one kit's assembly measures it while the other still assembles)."""
     from printkit.preflight.kit import check_kit  # PyMuPDF: only in the workers
 
     task, rules = item
     products = make_products(task)
+    if rules is None:
+        return products, KitPreflight(task.kit_id)
     checked = check_kit(KitCheck(task.kit_id, task.title, rules, products.files,
                                  OutputNames(task.kit_id).reading))
     return products, checked
@@ -148,7 +150,9 @@ def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[
                                    for line in load_findings(folder)]
         else:
             pending.append(_Pending(i, w, _task(session, w), build_key, warnings))
-    produced = session.map(_assemble, [(p.task, _rules(p.work.plan.kit)) for p in pending],
+    check = session.options.preflight
+    produced = session.map(_assemble, [(p.task, _rules(p.work.plan.kit) if check else None)
+                                       for p in pending],
                            [f"assembling {p.task.kit_id}" for p in pending],
                            weight=lambda t: sum(len(p.pdf) for p in t[0].parts))
     _enforce_preflight(session, [(p.work.plan.kit, checked) for p, (_, checked)
@@ -226,4 +230,4 @@ def _outputs_key(session: Session, w: KitWork) -> str:
     settings = {k: v for k, v in vars(kit).items() if k not in ("lines", "file", "files")}
     variants = {v: describe(p, w.variant_contents.get(v)) for v, p in w.variants.items()}
     return outputs_key(settings, describe(w.plan, w.contents), variants, dict(w.plan.agency),
-                       kitwork.metadata(w.plan))
+                       kitwork.metadata(w.plan), session.options.preflight)

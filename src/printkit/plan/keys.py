@@ -88,9 +88,11 @@ def handout_key(part_key: str, metadata: Any) -> str:
 
 
 def outputs_key(settings: Any, parts: Any, press_parts: Any, agency: Any,
-                metadata: Any) -> str:
-    """Everything a kit's output files are made from (unchanged: nothing to assemble)."""
-    return digest("outputs", settings, parts, press_parts, agency, metadata, versions())
+                metadata: Any, preflight: bool = True) -> str:
+    """Everything a kit's output files are made from (unchanged: nothing to assemble), and
+    whether they are measured (the reports are outputs too)."""
+    return digest("outputs", settings, parts, press_parts, agency, metadata, versions(),
+                  preflight)
 
 
 def packet_group_key(parts: Any) -> str:

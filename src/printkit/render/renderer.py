@@ -147,7 +147,7 @@ class Renderer:
                 html = self.wp.HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher)
                 document = html.render(stylesheets=sheets, font_config=self.font_config,
                                        pdf_tags=job.tagged)
-                result.pdf = document.write_pdf(full_fonts=True, pdf_tags=job.tagged,
+                result.pdf = document.write_pdf(pdf_tags=job.tagged,
                                                 pdf_variant=job.variant or None)
                 if job.grayscale:
                     result.pdf = to_grey(result.pdf)

@@ -103,7 +103,7 @@ class OutputNames:
     def kit_build(self) -> tuple[str, ...]:
         """What a kit build owns: removed when the build no longer makes them."""
         return ("handouts", "cut-sheets", self.booklet, self.booklet_press, self.cards,
-                self.press)
+                self.press, self.preflight_json, self.preflight_html)
 
     def roster_build(self) -> tuple[str, ...]:
         """What a roster build owns."""
