@@ -211,11 +211,10 @@ def _say_built(project: Any, results: list[Any], roster: bool, preflight: bool) 
 def _preflight_summary(project: Any, results: list[tuple[str, Path, list[str]]]) -> None:
     """One line: every kit passes, or how many findings and where the report is."""
     bad = [(kit, folder, found) for kit, folder, found in results if found]
-    if not bad:
-        click.echo(f"preflight: every page passes ({len(results)} "
-                   f"kit{'s' if len(results) != 1 else ''})")
-        return
     total = sum(len(found) for _, _, found in bad)
+    if not bad:
+        return click.echo(f"preflight: every page passes ({len(results)} "
+                          f"kit{'s' if len(results) != 1 else ''})")
     where = (project.rel(bad[0][1] / "preflight.html") if len(bad) == 1
              else "build/KIT/preflight.html")
     click.echo(f"preflight: {total} finding{'s' if total != 1 else ''} in "
@@ -278,19 +277,17 @@ def preflight(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, name: s
     results = run_preflight(project, list(kits), options,
                             _CliReporter(ctx))  # type: ignore[arg-type]
     findings = [line for r in results for line in r.findings]
-    for line in findings:
-        click.echo(line)
-    pages = sum(r.pages for r in results)
-    files = sum(r.files for r in results)
+    click.echo("\n".join(findings), nl=bool(findings))
+    checked = f"{sum(r.pages for r in results)} pages of {sum(r.files for r in results)} files"
     if findings:
-        message = (f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {pages} "
-                   f"pages of {files} files; each report: build/KIT/preflight.html")
+        message = (f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {checked}; "
+                   "each report: build/KIT/preflight.html")
         if ctx.strict:
             raise InputError([Problem("preflight", None, message,
                                       "Fix what each line names, rebuild, and check again.")])
         click.echo(message, err=True)
     elif not ctx.quiet:
-        click.echo(f"preflight: every page passes ({pages} pages of {files} files)")
+        click.echo(f"preflight: every page passes ({checked})")
 
 
 @cli.command(name="list")

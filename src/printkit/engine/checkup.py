@@ -9,8 +9,8 @@ from printkit.engine.output import Outputs
 from printkit.engine.session import Session
 from printkit.errors import InputError, Problem
 from printkit.options import PreflightResult
-from printkit.preflight.findings import KitCheck, Rules
-from printkit.preflight.kit import check_kit
+from printkit.preflight.findings import KitCheck, KitPreflight, Rules
+from printkit.preflight.kit import check_file, file_checks, kit_report
 
 
 def preflight_kits(session: Session, names: Sequence[str]) -> list[PreflightResult]:
@@ -30,8 +30,7 @@ def preflight_kits(session: Session, names: Sequence[str]) -> list[PreflightResu
         tasks.append(KitCheck(kit.id, kit.title, Rules(body=kit.body_size), files, reading))
     if problems:
         raise InputError(problems)
-    checked = session.map(check_kit, tasks, [f"checking {t.kit_id}" for t in tasks],
-                          weight=lambda t: sum(len(d) for d in t.files.values()))
+    checked = measure_kits(session, tasks)
     results = []
     for kit, c in zip(kits, checked, strict=True):
         folder = session.folder_for(kit)
@@ -43,3 +42,14 @@ def preflight_kits(session: Session, names: Sequence[str]) -> list[PreflightResu
         results.append(PreflightResult(kit.id, folder, c.pages, c.checked,
                                        [f"{rel}/{f.line()}" for f in c.findings]))
     return results
+
+
+def measure_kits(session: Session, tasks: Sequence[KitCheck]) -> list[KitPreflight]:
+    """Every file of every kit measured in the pool, largest first (so both CPUs stay busy
+    to the end), then each kit's report."""
+    files = [file_checks(t) for t in tasks]
+    flat = [f for group in files for f in group]
+    done = iter(session.map(check_file, flat, [f"checking {f.name}" for f in flat],
+                            weight=lambda f: len(f.data)))
+    return [kit_report(t, [next(done) for _ in group])
+            for t, group in zip(tasks, files, strict=True)]

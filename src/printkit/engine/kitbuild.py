@@ -11,6 +11,7 @@ from pathlib import Path
 
 from printkit.engine import kitwork, manifest
 from printkit.engine.cache import Entry
+from printkit.engine.checkup import measure_kits
 from printkit.engine.kitwork import KitWork
 from printkit.engine.output import Outputs
 from printkit.engine.session import Session
@@ -106,20 +107,6 @@ def _rules(kit: Kit) -> Rules:
     return Rules(body=kit.body_size)
 
 
-def _assemble(item: tuple[ProductTask, Rules | None]) -> tuple[Products, KitPreflight]:
-    """In a worker: a kit's outputs, then their preflight unless it is off (one task, so a
-    worker that finishes one kit's assembly measures it while the other still assembles)."""
-    from printkit.preflight.kit import check_kit  # PyMuPDF: only in the workers
-
-    task, rules = item
-    products = make_products(task)
-    if rules is None:
-        return products, KitPreflight(task.kit_id)
-    checked = check_kit(KitCheck(task.kit_id, task.title, rules, products.files,
-                                 OutputNames(task.kit_id).reading))
-    return products, checked
-
-
 def _lines(session: Session, kit: Kit, checked: KitPreflight) -> list[str]:
     folder = session.project.rel(session.folder_for(kit))
     return [f"{folder}/{f.line()}" for f in checked.findings]
@@ -150,14 +137,19 @@ def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[
                                    for line in load_findings(folder)]
         else:
             pending.append(_Pending(i, w, _task(session, w), build_key, warnings))
-    check = session.options.preflight
-    produced = session.map(_assemble, [(p.task, _rules(p.work.plan.kit) if check else None)
-                                       for p in pending],
+    produced = session.map(make_products, [p.task for p in pending],
                            [f"assembling {p.task.kit_id}" for p in pending],
-                           weight=lambda t: sum(len(p.pdf) for p in t[0].parts))
-    _enforce_preflight(session, [(p.work.plan.kit, checked) for p, (_, checked)
-                                 in zip(pending, produced, strict=True)])
-    for item, (products, checked) in zip(pending, produced, strict=True):
+                           weight=lambda t: sum(len(p.pdf) for p in t.parts))
+    if session.options.preflight:
+        measured = measure_kits(session, [
+            KitCheck(p.task.kit_id, p.task.title, _rules(p.work.plan.kit), products.files,
+                     OutputNames(p.task.kit_id).reading)
+            for p, products in zip(pending, produced, strict=True)])
+    else:
+        measured = [KitPreflight(p.task.kit_id) for p in pending]
+    _enforce_preflight(session, [(p.work.plan.kit, checked) for p, checked
+                                 in zip(pending, measured, strict=True)])
+    for item, products, checked in zip(pending, produced, measured, strict=True):
         w = item.work
         _keep_handouts(session, w, item.task, products)
         outputs = Outputs(session.folder_for(w.plan.kit))

@@ -52,6 +52,27 @@ class Finding:
                 "box": [round(v, 1) for v in self.box] if self.box else None}
 
 
+@dataclass
+class Checked:
+    """One file's findings, its pages' sizes, and a small picture of each page (PNG; None
+    where none was asked for)."""
+
+    name: str
+    findings: list[Finding]
+    sizes: list[tuple[float, float]]
+    thumbnails: list[bytes | None]
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One PDF to measure, in a worker."""
+
+    name: str            # in the kit's folder
+    data: bytes
+    rules: Rules
+    thumbnails: str      # pictures of "all" pages, the pages with "findings", or "none"
+
+
 @dataclass(frozen=True)
 class KitCheck:
     kit_id: str

@@ -7,18 +7,16 @@ each piece's trim, which the imposer records in the page's /PieceInfo."""
 
 from __future__ import annotations
 
-import io
-import itertools
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy
 import pymupdf
-from fontTools.ttLib import TTFont
 
-from printkit.preflight.findings import Box, Finding, Rules
+from printkit.preflight.findings import Box, Checked, Finding, Rules
+from printkit.preflight.fonts import font_findings
 from printkit.units import INCH, is_card
 
 
@@ -32,17 +30,6 @@ class Region:
 
 
 # ---------------------------------------------------------------------------- the file
-@dataclass
-class Checked:
-    """One file's findings, its pages' sizes, and a small picture of each page (PNG; None
-    where none was asked for)."""
-
-    name: str
-    findings: list[Finding]
-    sizes: list[tuple[float, float]]
-    thumbnails: list[bytes | None]
-
-
 THUMBNAIL_DPI = 40
 
 
@@ -51,7 +38,7 @@ def preflight(data: bytes, name: str, rules: Rules, thumbnails: str = "all") -> 
     'all' pages, the pages with 'findings', or 'none'."""
     findings: list[Finding] = []
     with pymupdf.open(stream=data, filetype="pdf") as doc:
-        findings += _fonts(doc, name)
+        findings += font_findings(doc, name)
         bare = pymupdf.open()       # the same pages with their text removed: what is under it
         bare.insert_pdf(doc)
         sizes: list[tuple[float, float]] = []
@@ -65,49 +52,6 @@ def preflight(data: bytes, name: str, rules: Rules, thumbnails: str = "all") -> 
                             if wanted else None)
         bare.close()
     return Checked(name, findings, sizes, pictures)
-
-
-def _fonts(doc: Any, name: str) -> Iterator[Finding]:
-    seen: set[int] = set()
-    for number in range(doc.page_count):
-        for xref, ext, kind, base, *_ in doc.get_page_fonts(number, full=True):
-            if xref in seen or kind == "Type3":
-                continue
-            seen.add(xref)
-            problems = []
-            if ext == "n/a":
-                problems.append("is not embedded (the printer will substitute another)")
-            elif _whole(doc, xref, ext):
-                problems.append("is embedded whole, not subset (its name may say otherwise)")
-            if doc.xref_get_key(xref, "ToUnicode")[0] == "null":
-                problems.append("has no ToUnicode map (its text cannot be searched or read "
-                                "aloud)")
-            for problem in problems:
-                yield Finding(name, number + 1, "font", f"font {base} {problem}")
-
-
-# A subset of a text face for Latin text keeps well under this many glyphs with outlines.
-WHOLE_FONT_GLYPHS = 150
-
-
-def _whole(doc: Any, xref: int, ext: str) -> bool:
-    """Is the embedded font program the whole face? Judged by what it holds, not by its
-    name (a six-letter tag is only a claim): more than WHOLE_FONT_GLYPHS glyphs with
-    outlines, and nearly all of its glyphs (a subset that keeps glyph ids has many empty
-    slots; one renumbered is small)."""
-    if ext not in ("ttf", "otf", "cff"):
-        return False
-    try:
-        font = TTFont(io.BytesIO(doc.extract_font(xref)[3]), lazy=True)
-        if "loca" in font:
-            loca = font["loca"].locations
-            drawn = sum(1 for a, b in itertools.pairwise(loca) if b > a)
-        else:
-            drawn = len(font["CFF "].cff[0].CharStrings)
-        total = int(font["maxp"].numGlyphs)
-    except Exception:   # a font fontTools cannot read is not ours to judge
-        return False
-    return drawn > WHOLE_FONT_GLYPHS and drawn > 0.8 * total
 
 
 def _regions(page: Any) -> tuple[list[Region], Region]:

@@ -10,8 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from html import escape
 
-from printkit.preflight.findings import Rules
-from printkit.preflight.measure import Checked
+from printkit.preflight.findings import Checked, Rules
 
 RULES = {  # rule -> what it checks, in a coordinator's words
     "type-size": "text no smaller than the floor for its page (a card's, or a page's)",
