@@ -19,8 +19,9 @@ def preflight_kits(session: Session, names: Sequence[str]) -> list[PreflightResu
     tasks = []
     for kit in kits:
         folder = session.folder_for(kit)
-        reading = kit.output_names().reading
-        if not (folder / reading).is_file():
+        out = kit.output_names()   # a kit build's reading copy, or a roster build's file
+        reading = next((n for n in (out.reading, out.roster) if (folder / n).is_file()), "")
+        if not reading:
             problems.append(Problem(
                 session.project.rel(folder), None, "nothing to check: the kit is not built",
                 f"Build it first: printkit build {kit.id}"))
