@@ -55,6 +55,9 @@ def test_a_build_reports_small_and_pale_text_with_its_page(
     assert {"type-size", "contrast"} <= rules
     html = (project / "build/scratch/preflight.html").read_text()
     assert "Five point small print." in html and "data:image/png;base64," in html
+    # nothing changed: the build is up to date and still says what its last preflight found
+    again = run("build", "scratch")
+    assert "up to date" in again.output and "preflight: 4 findings in scratch" in again.output
 
 
 def test_strict_fails_on_a_finding_and_keeps_earlier_outputs(
@@ -93,6 +96,7 @@ def test_preflight_of_a_kit_not_built_says_build_it_first(run: Callable[..., Res
     result = run("preflight", "mini")
     assert result.exit_code == 1
     assert "printkit build mini" in result.output and "Traceback" not in result.output
+    assert run("preflight", "mini", "--name", "!!").exit_code == 2
 
 
 def test_contrast_is_the_wcag_ratio() -> None:

@@ -158,20 +158,12 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
     from printkit.api import build as run_build
     from printkit.options import BuildOptions
-    from printkit.source.slug import safe_name
 
     project = ctx.project()
     settings = _settings(project, sets, vars_files, paper=paper.lower() if paper else None,
                          grayscale=grayscale, pdfa=pdfa)
-    if name is not None:
-        event = safe_name(name)
-        if not event:
-            raise UsageError(f"--name {name!r}: use letters or digits")
-    elif vars_files:
-        event = safe_name(vars_files[-1].stem)
-    else:
-        event = None
-    options = BuildOptions(settings=settings, out_dir=out_dir, name=event, jobs=jobs,
+    options = BuildOptions(settings=settings, out_dir=out_dir, name=_event(name, vars_files),
+                           jobs=jobs,
                            use_cache=not no_cache, strict=ctx.strict, press=press,
                            roster=_absolute(roster), preflight=not no_preflight)
     results = run_build(project, list(kits), options, _CliReporter(ctx))  # type: ignore[arg-type]
@@ -179,9 +171,21 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
         _say_built(project, results, roster is not None, not no_preflight)
 
 
+def _event(name: str | None, vars_files: tuple[Path, ...] = ()) -> str | None:
+    """An event build's folder suffix: --name made safe, else the last --vars file's name."""
+    from printkit.source.slug import safe_name
+
+    if name is None:
+        return safe_name(vars_files[-1].stem) if vars_files else None
+    event = safe_name(name)
+    if not event:
+        raise UsageError(f"--name {name!r}: use letters or digits")
+    return event
+
+
 def _say_built(project: Any, results: list[Any], roster: bool, preflight: bool) -> None:
     """A line per kit (what was rendered, where the reading copy is), its warnings, the
-    time, and preflight's line."""
+    time, and preflight's: every page passes, or how many findings and where to see them."""
     from printkit.source.kit import OutputNames
 
     for r in results:
@@ -199,27 +203,22 @@ def _say_built(project: Any, results: list[Any], roster: bool, preflight: bool) 
     if len(results) > 1 or not results[0].up_to_date:
         seconds = max(r.seconds for r in results)
         click.echo(f"{len(results)} kit{'s' if len(results) != 1 else ''} in {seconds:.1f} s")
+    bad = [r for r in results if r.findings]
+    total = sum(len(r.findings) for r in bad)
     if roster:
         return
     if not preflight:
         click.echo("preflight: not run (--no-preflight); 'printkit preflight' measures the "
                    "outputs")
-        return
-    _preflight_summary(project, [(r.kit_id, r.folder, r.findings) for r in results])
-
-
-def _preflight_summary(project: Any, results: list[tuple[str, Path, list[str]]]) -> None:
-    """One line: every kit passes, or how many findings and where the report is."""
-    bad = [(kit, folder, found) for kit, folder, found in results if found]
-    total = sum(len(found) for _, _, found in bad)
-    if not bad:
-        return click.echo(f"preflight: every page passes ({len(results)} "
-                          f"kit{'s' if len(results) != 1 else ''})")
-    where = (project.rel(bad[0][1] / "preflight.html") if len(bad) == 1
-             else "build/KIT/preflight.html")
-    click.echo(f"preflight: {total} finding{'s' if total != 1 else ''} in "
-               f"{', '.join(k for k, _, _ in bad)}; see {where}, or run "
-               f"'printkit preflight' to list them", err=True)
+    elif not bad:
+        click.echo(f"preflight: every page passes ({len(results)} "
+                   f"kit{'s' if len(results) != 1 else ''})")
+    else:
+        where = (project.rel(bad[0].folder / "preflight.html") if len(bad) == 1
+                 else "build/KIT/preflight.html")
+        click.echo(f"preflight: {total} finding{'s' if total != 1 else ''} in "
+                   f"{', '.join(r.kit_id for r in bad)}; see {where}, or run "
+                   f"'printkit preflight' to list them", err=True)
 
 
 @cli.command()
@@ -270,10 +269,9 @@ def preflight(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, name: s
     finding."""
     from printkit.api import preflight as run_preflight
     from printkit.options import BuildOptions
-    from printkit.source.slug import safe_name
 
     project = ctx.project()
-    options = BuildOptions(out_dir=out_dir, name=safe_name(name) if name else None, jobs=jobs)
+    options = BuildOptions(out_dir=out_dir, name=_event(name), jobs=jobs)
     results = run_preflight(project, list(kits), options,
                             _CliReporter(ctx))  # type: ignore[arg-type]
     findings = [line for r in results for line in r.findings]

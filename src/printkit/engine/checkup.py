@@ -39,9 +39,9 @@ def preflight_kits(session: Session, names: Sequence[str]) -> list[PreflightResu
         for name, data in c.files.items():
             outputs.add(name, data)
         outputs.commit()
-        rel = session.project.rel(folder)
         results.append(PreflightResult(kit.id, folder, c.pages, c.checked,
-                                       [f"{rel}/{f.line()}" for f in c.findings]))
+                                       [f.line(session.project.rel(folder))
+                                        for f in c.findings]))
     return results
 
 

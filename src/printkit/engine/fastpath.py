@@ -89,8 +89,7 @@ def _fresh(project: Project, record: Any) -> KitResult | None:
         return KitResult(kit["id"], folder, int(kit["pages"]), 0, int(kit["renders"]), 0.0,
                          [], [], True, int(kit.get("packets", 0)), dict(kit["inputs"]),
                          frozenset(kit["reads"]),
-                         findings=[f"{project.rel(folder)}/{line}"
-                                   for line in load_findings(folder)])
+                         findings=[f.line(project.rel(folder)) for f in load_findings(folder)])
     except (OSError, KeyError, TypeError, ValueError):
         return None
 

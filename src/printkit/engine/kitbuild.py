@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -100,23 +100,17 @@ class _Pending:
     task: ProductTask
     build_key: str
     warnings: list[str]
-    findings: list[str] = field(default_factory=list)
 
 
 def _rules(kit: Kit) -> Rules:
     return Rules(body=kit.body_size)
 
 
-def _lines(session: Session, kit: Kit, checked: KitPreflight) -> list[str]:
-    folder = session.project.rel(session.folder_for(kit))
-    return [f"{folder}/{f.line()}" for f in checked.findings]
-
-
 def _enforce_preflight(session: Session, checked: Sequence[tuple[Kit, KitPreflight]]) -> None:
     """--strict: a preflight finding fails the build before anything is written."""
     session.enforce_strict([
         Problem(f"{session.project.rel(session.folder_for(kit))}/{f.file}", None,
-                f"preflight: p.{f.page}: {f.message}")
+                f"preflight: {f.where}: {f.message}")
         for kit, c in checked for f in c.findings])
 
 
@@ -133,8 +127,8 @@ def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[
         if pages is not None:
             session.reporter.detail(f"up to date {session.project.rel(folder)}")
             results[i] = _result(session, w, pages, [], warnings, started, True)
-            results[i].findings = [f"{session.project.rel(folder)}/{line}"
-                                   for line in load_findings(folder)]
+            results[i].findings = [f.line(session.project.rel(folder))
+                                   for f in load_findings(folder)]
         else:
             pending.append(_Pending(i, w, _task(session, w), build_key, warnings))
     produced = session.map(make_products, [p.task for p in pending],
@@ -157,14 +151,14 @@ def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[
             outputs.add(name, data)
         for name, data in checked.files.items():
             outputs.add(name, data)
-        item.findings = _lines(session, w.plan.kit, checked)
         inputs = kitwork.inputs(session, w)
         outputs.add("manifest.json", manifest.manifest(session, w, inputs, outputs.pending,
                                                        item.build_key, products.pages))
         written = outputs.commit(prune=w.plan.kit.output_names().kit_build())
         results[item.index] = _result(session, w, products.pages, written,
                                       item.warnings, started, False, inputs)
-        results[item.index].findings = item.findings
+        results[item.index].findings = [f.line(session.project.rel(outputs.folder))
+                                        for f in checked.findings]
     session.cache.prune()
     return [results[i] for i in range(len(work))]
 

@@ -42,9 +42,15 @@ class Finding:
     box: Box | None = None
     piece: str = ""    # on a sheet of several pieces: which ("left page", "card 3")
 
-    def line(self) -> str:
-        where = f"p.{self.page} ({self.piece})" if self.piece else f"p.{self.page}"
-        return f"{self.file} {where}: {self.message}"
+    @property
+    def where(self) -> str:
+        """The page, and the piece on it if the sheet has several: "p.2 (left page)"."""
+        return f"p.{self.page} ({self.piece})" if self.piece else f"p.{self.page}"
+
+    def line(self, folder: str = "") -> str:
+        """"family-wellness.pdf p.6: ...", with ``folder`` ("build/K") in front if given."""
+        file = f"{folder}/{self.file}" if folder else self.file
+        return f"{file} {self.where}: {self.message}"
 
     def as_json(self) -> dict[str, Any]:
         return {"file": self.file, "page": self.page, "piece": self.piece, "rule": self.rule,
@@ -91,12 +97,13 @@ class KitPreflight:
     files: dict[str, bytes] = field(default_factory=dict)   # the reports, by name
 
 
-def load_findings(folder: Path) -> list[str]:
-    """The findings of the last preflight of a kit's folder, as lines ("file p.N: ...");
-    none if it has no report (or one that cannot be read)."""
+def load_findings(folder: Path) -> list[Finding]:
+    """The findings of the last preflight of a kit's folder (preflight.json); none if it
+    has no report, or one that cannot be read."""
     try:
         data = json.loads((folder / OutputNames("").preflight_json).read_text("utf-8"))
-        return [f"{f['file']} p.{f['page']}: {f['message']}"
+        return [Finding(f["file"], int(f["page"]), f["rule"], f["message"],
+                        piece=f.get("piece", ""))
                 for entry in data["files"] for f in entry["findings"]]
     except (OSError, ValueError, KeyError, TypeError):
         return []

@@ -90,7 +90,7 @@ def _file(c: Checked) -> list[str]:
     numbers = {id(f): i for i, f in enumerate(c.findings, 1)}
     if c.findings:
         out.append("<ol class='found'>" + "".join(
-            f"<li>p.{f.page}: {escape(f.message)}</li>" for f in c.findings) + "</ol>")
+            f"<li>{escape(f.where)}: {escape(f.message)}</li>" for f in c.findings) + "</ol>")
     shown = [i for i, t in enumerate(c.thumbnails) if t is not None]
     if not shown:
         out.append(f"<p class='quiet'>{len(c.sizes)} page{'s' if len(c.sizes) != 1 else ''} "

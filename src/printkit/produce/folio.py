@@ -40,7 +40,7 @@ def is_small(page: PageObject) -> bool:
 
 # Where the running footer of every page design sits (assets/css/print.css, @bottom-center:
 # 8.5 pt, its box 0.26 in above the trim, so its baseline is 0.26 in plus the face's descent
-# up): page numbers share that baseline and size. test_design measures both on a page.
+# up): page numbers share that baseline and size. tests/test_preflight.py measures both on a page.
 FOOTER_BASELINE = 20.16
 FOOTER_SIZE = 8.5
 
