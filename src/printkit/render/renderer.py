@@ -20,6 +20,7 @@ from typing import Any
 
 from printkit.errors import RenderError
 from printkit.fonts import confine_fontconfig, font_face_css
+from printkit.render.access import finish
 from printkit.render.fetcher import make_fetcher
 from printkit.render.grey import to_grey
 from printkit.render.job import RenderJob, RenderResult
@@ -89,6 +90,7 @@ class Renderer:
             ) from None
 
         self.wp = weasyprint
+        hide_decoration()
         self.font_config = FontConfiguration()
         # WeasyPrint copies the fonts into a temporary folder it removes only when the
         # configuration is garbage-collected, which a pool worker's exit skips: remove it
@@ -151,6 +153,8 @@ class Renderer:
                                                 pdf_variant=job.variant or None)
                 if job.grayscale:
                     result.pdf = to_grey(result.pdf)
+                if job.tagged:
+                    result.pdf = finish(result.pdf)
                 result.pages = len(document.pages)
                 if job.probe is not None:
                     result.probed = job.probe(document, result.pdf, job.grayscale)
@@ -174,6 +178,49 @@ class Renderer:
         _report(job, result, blocked, self.capture.records)
         result.seconds = time.perf_counter() - start
         return result
+
+
+def hide_decoration() -> None:
+    """Teach WeasyPrint's tagging what HTML says is decoration: an element marked
+    ``aria-hidden="true"`` (or ``role="presentation"``) and an image with ``alt=""``. Their
+    tags are built apart from the document's tree, as WeasyPrint does for the page margins,
+    so ``access.finish`` makes what they draw an artifact that screen readers skip. An
+    inline ``<svg>`` described by ``aria-label`` gets that as its alternative text."""
+    import pydyf  # type: ignore[import-untyped]
+    from weasyprint.pdf import tags
+
+    original = tags._build_box_tree
+    if getattr(original, "printkit", False):
+        return
+
+    def build(box: Any, parent: Any, pdf: Any, *rest: Any) -> Iterator[Any]:
+        element = getattr(getattr(box, "_box", box), "element", None)
+        if element is not None and _decorative(element):
+            holder = pydyf.Dictionary({"Type": "/StructElem", "S": "/Artifact"})
+            pdf.add_object(holder)
+            alt = element.get("alt")
+            if alt == "":  # WeasyPrint would report the image as lacking a description
+                element.set("alt", "decoration")
+            for _ in original(box, holder, pdf, *rest):
+                pass
+            if alt == "":
+                element.set("alt", "")
+            return
+        for made in original(box, parent, pdf, *rest):
+            label = element.get("aria-label") if element is not None else None
+            if made["S"] == "/Figure" and label and not made.get("Alt"):
+                made["Alt"] = pydyf.String(label)
+            yield made
+
+    build.printkit = True  # type: ignore[attr-defined]
+    tags._build_box_tree = build
+
+
+def _decorative(element: Any) -> bool:
+    if element.get("aria-hidden") == "true" or element.get("role") in ("presentation",
+                                                                        "none"):
+        return True
+    return bool(element.tag == "img" and element.get("alt") == "")
 
 
 def _report(job: RenderJob, result: RenderResult, blocked: list[str],
