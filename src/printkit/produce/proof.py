@@ -9,7 +9,7 @@ from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import ContentStream, FloatObject
 
 from printkit.pdf import pieces
-from printkit.pdf.marks import MARK_ZONE, crop_marks, draw_marks
+from printkit.pdf.marks import MARK_ZONE, PROOF_BLACK, crop_marks, draw_marks
 from printkit.produce import folio
 from printkit.units import INCH
 
@@ -55,7 +55,7 @@ def card_proof(writer: PdfWriter, reader: PdfReader, width: float, height: float
               else (x - MARK_ZONE - 4, y + h / 2, "right"))
         labels.append(folio.Stamp(index, label, at[0], at[1], at[2], 9, artifact="/Layout"))
     _strip_marked_content(page)
-    draw_marks(page, marks)
+    draw_marks(page, marks, PROOF_BLACK)
     pieces.record_pypdf(page, trims)
     size = f"{card_w / INCH:g} x {card_h / INCH:g} in"
     shown = "actual size" if scale > 0.999 else f"shown at {round(scale * 100)}%"

@@ -18,7 +18,7 @@ from pypdf.constants import PageLabelStyle
 from pypdf.generic import ArrayObject, NameObject, NullObject, TextStringObject
 
 from printkit.pdf.metadata import Metadata, set_metadata
-from printkit.pdf.pdfa import make_archival
+from printkit.pdf.pdfa import make_archival, settle
 from printkit.pdf.structure import StructureMerger
 from printkit.produce import folio
 from printkit.produce.placement import place
@@ -193,7 +193,7 @@ def assemble_mapped(parts: Sequence[Part], meta: Metadata, duplex: bool,
     set_metadata(writer, meta)
     book.tags.finish(meta.language, meta.title)
     pdf = folio.draw(_finish(writer, meta, readers[0][0]), book.stamps)
-    return pdf, book.first_pages
+    return (settle(pdf) if meta.archive else pdf), book.first_pages
 
 
 class _Book:
@@ -329,7 +329,8 @@ def assemble_handout(part: Part, meta: Metadata) -> bytes:
     _add_outline(writer, outline)
     set_metadata(writer, meta)
     tags.finish(meta.language, meta.title)
-    return folio.draw(_finish(writer, meta, reader), stamps)
+    pdf = folio.draw(_finish(writer, meta, reader), stamps)
+    return settle(pdf) if meta.archive else pdf
 
 
 def page_count(data: bytes) -> int:
