@@ -252,3 +252,27 @@ def assert_folds(booklet: Path, reading: Path, first: int = 0, count: int | None
     for page_text, half_text in zip([p for p in pages if p.strip()], printed, strict=True):
         assert _words(page_text) == _words(half_text)
     assert _words(folded[-1]) == _words(pages[-1]), "back cover last"
+
+
+def assert_print_metadata(pdf: Path | bytes) -> str:
+    """A print-only file (booklet, cut sheet, card sheet, press or roster file) has a title
+    a viewer shows, the same in its XMP packet, a language, and a packet that does not
+    claim PDF/UA (or PDF/A) anywhere in the file. Returns the title."""
+    import io
+
+    import pikepdf
+
+    data = pdf if isinstance(pdf, bytes) else pdf.read_bytes()
+    assert b"pdfuaid" not in data and b"pdfaid" not in data
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        title = str(doc.docinfo["/Title"])
+        assert title and str(doc.Root.Lang)
+        assert bool(doc.Root.ViewerPreferences.DisplayDocTitle)
+        stream = doc.Root.Metadata
+        assert stream.Type == pikepdf.Name.Metadata and stream.Subtype == pikepdf.Name.XML
+        packet = stream.read_bytes().decode()
+        assert "<dc:title>" in packet and "<dc:language>" in packet
+        xmp = doc.open_metadata()
+        assert xmp["dc:title"] == title
+        assert str(doc.Root.Lang) in xmp["dc:language"]
+    return title

@@ -10,6 +10,8 @@ from click.testing import CliRunner, Result
 
 from printkit.cli import cli
 
+from .conftest import assert_print_metadata
+
 
 def test_help_everywhere() -> None:
     runner = CliRunner()
@@ -183,3 +185,5 @@ def test_impose_says_whether_it_shrank_the_pages(tmp_path: Path) -> None:
     letter = runner.invoke(cli, ["impose", str(tmp_path / "letter.pdf"),
                                  str(tmp_path / "l2.pdf"), "--layout", "2up"])
     assert letter.exit_code == 0 and "shrunk to 59%" in letter.output, letter.output
+    # a print file titled from the PDF's file name (it has no title of its own)
+    assert assert_print_metadata(tmp_path / "h2.pdf") == "half, 2-up cut sheet"

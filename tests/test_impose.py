@@ -5,17 +5,20 @@ from __future__ import annotations
 import io
 import math
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from pypdf import PdfWriter
 from pypdf.generic import RectangleObject
 
+from printkit.pdf.metadata import Metadata, set_metadata
 from printkit.produce.impose import (
     card_layout,
     cut_layout,
     make_booklet,
     make_card_sheet,
+    press_ready,
     smallest_scale,
 )
 from printkit.produce.sheets import (
@@ -26,6 +29,8 @@ from printkit.produce.sheets import (
     n_up,
     saddle_stitch,
 )
+
+from .conftest import assert_print_metadata
 
 
 def fold(n: int) -> list[int | None]:
@@ -111,10 +116,16 @@ def test_creep_moves_inner_sheets_toward_spine() -> None:
     assert inner_left - outer_left == pytest.approx(6)
 
 
-def _pdf(pages: int, w: float = 612, h: float = 792) -> bytes:
+META = Metadata("Kit", "Agency", "About the kit", ("wellness",), "en", "printkit",
+                archive=True)
+
+
+def _pdf(pages: int, w: float = 612, h: float = 792, meta: Metadata | None = None) -> bytes:
     writer = PdfWriter()
     for _ in range(pages):
         writer.add_blank_page(w, h)
+    if meta is not None:  # as a reading copy: claims PDF/UA (and PDF/A)
+        set_metadata(writer, meta)
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
@@ -134,6 +145,25 @@ def test_make_card_sheet_two_sides() -> None:
     out = PdfReader(io.BytesIO(make_card_sheet(_pdf(2, 252, 144))))
     assert len(out.pages) == 2
     assert float(out.pages[0].mediabox.width) == 612
+
+
+def test_press_file_keeps_metadata_but_claims_no_pdf_ua() -> None:
+    """A press file is a reading copy with bleed and crop marks: its own title, the kit's
+    language and author, and an XMP packet rewritten without the PDF/UA and PDF/A claims
+    (the reading copy's packet is not left behind in the file)."""
+    from pypdf import PdfReader
+
+    source = _pdf(2, meta=META)
+    assert b"pdfuaid" in source and b"pdfaid" in source
+    press = press_ready(source, 3, replace(META, title="Kit, press file"))
+    assert assert_print_metadata(press) == "Kit, press file"
+    reader = PdfReader(io.BytesIO(press))
+    assert reader.metadata is not None and reader.metadata.author == "Agency"
+
+
+def test_imposed_file_metadata() -> None:
+    booklet = make_booklet(_pdf(4, meta=META), meta=replace(META, title="Kit, booklet"))
+    assert assert_print_metadata(booklet) == "Kit, booklet"
 
 
 def _marks(sheet: Sheet) -> list[tuple[float, float, float, float]]:

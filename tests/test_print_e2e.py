@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from .conftest import assert_booklet_folds, pdftotext
+from .conftest import assert_booklet_folds, assert_print_metadata, pdftotext
 
 pytestmark = pytest.mark.slow
 
@@ -71,3 +72,20 @@ def test_print_outputs_pass_qpdf(built: Path) -> None:
     for pdf in (built / "build" / "print").rglob("*.pdf"):
         result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
         assert result.returncode == 0, (pdf, result.stdout)
+
+
+def test_print_outputs_have_metadata_but_claim_no_pdf_ua(built: Path) -> None:
+    """Every print-only file (no tags: not for posting) has a title naming its product, the
+    kit's author and language, and an XMP packet saying the same without a PDF/UA claim."""
+    folder = built / "build" / "print"
+    made = {str(p.relative_to(folder)) for p in folder.rglob("*.pdf")
+            if p.parent.name != "handouts" and p.name != "print.pdf"}
+    titles = {"print-booklet.pdf": "Mini Print Kit, booklet",
+              "cut-sheets/alpha-4up.pdf": "Alpha handout, 4-up cut sheet",
+              "print-cards.pdf": "Mini card, card sheet"}
+    assert made == set(titles)
+    for name, title in titles.items():
+        assert assert_print_metadata(folder / name) == title
+        with pikepdf.open(folder / name) as pdf:
+            assert pdf.docinfo["/Author"] == "Testville Police Department"
+            assert pdf.Root.Lang == "en" and "/StructTreeRoot" not in pdf.Root

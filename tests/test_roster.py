@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from printkit.errors import InputError
 from printkit.source.roster import read_roster
 
-from .conftest import pdftotext
+from .conftest import assert_print_metadata, pdftotext
 
 
 def write(path: Path, text: str, bom: bool = False) -> Path:
@@ -36,6 +36,7 @@ def test_roster_builds_packets_and_combined_file(project: Path,
     assert "March 10, 2027" in pdftotext(folder / "roster/jordan-lee-2.pdf")
     single = len(PdfReader(folder / "roster/jordan-lee.pdf").pages)
     assert len(PdfReader(folder / "mini-roster.pdf").pages) == 3 * single
+    assert assert_print_metadata(folder / "mini-roster.pdf") == "Mini Kit: roster (3 packets)"
     renders = re.findall(r"^\s+render\s+(\S+)", result.output, re.M)
     assert renders.count("templates/docs/mini/alpha.html") == 3  # uses event_name
     assert renders.count("templates/docs/mini/gamma.html") == 1  # does not

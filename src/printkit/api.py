@@ -5,12 +5,14 @@ there is something to do."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from printkit.engine import fastpath
-from printkit.errors import InputError, Problem, UsageError
+from printkit.errors import InputError, PrintkitError, Problem, UsageError
 from printkit.options import BuildOptions, KitResult, PreflightResult, Reporter
-from printkit.source.project import Project
+from printkit.source.project import CONFIG_NAME, Project, find_root
+from printkit.source.yamlio import as_mapping, load_yaml
 
 
 def build(project: Project, names: Sequence[str], options: BuildOptions | None = None,
@@ -67,12 +69,21 @@ def preflight(project: Project, names: Sequence[str], options: BuildOptions | No
         return preflight_kits(session, list(names) or project.kit_ids())
 
 
+_PRODUCTS = {"saddle": "booklet", "2up": "2-up cut sheet", "4up": "4-up cut sheet",
+             "cards": "card sheet"}
+
+
 def impose(source: Path, target: Path, layout: str, sheet: str = "double",
-           marks: bool = False, creep_mm: float = 0.0, repeat: bool = False) -> float:
+           marks: bool = False, creep_mm: float = 0.0, repeat: bool = False,
+           folder: Path | None = None) -> float:
     """Impose any PDF as a booklet, 2-up or 4-up sheets, or a ten-up card sheet. Returns
-    the scale its pages were placed at (1.0: at 100%; smaller: shrunk to fit)."""
+    the scale its pages were placed at (1.0: at 100%; smaller: shrunk to fit). The print
+    file is titled from the PDF's own title (else its file name) and the layout, in the
+    PDF's language (else the default of the project in or above ``folder``, else English)."""
+    from printkit import __version__
     from printkit.engine.atomic import write_bytes
     from printkit.pdf.files import pdf_errors, readable_pdf
+    from printkit.pdf.metadata import read_metadata
     from printkit.produce.impose import (
         apply,
         booklet_layout,
@@ -94,9 +105,23 @@ def impose(source: Path, target: Path, layout: str, sheet: str = "double",
             sheets = card_layout(data)
         else:
             sheets = cut_layout(data, 2 if layout == "2up" else 4, repeat)
-        out = apply(data, sheets, source.stem)
+        meta = read_metadata(data, source.stem,
+                             _language(folder or Path.cwd()), f"printkit {__version__}")
+        out = apply(data, sheets, replace(meta, title=f"{meta.title}, {_PRODUCTS[layout]}"))
     write_bytes(target, out)
     return smallest_scale(sheets)
+
+
+def _language(folder: Path) -> str:
+    """The default language of the project in or above ``folder`` (from its printkit.yaml
+    alone: a PDF made elsewhere needs nothing else); English outside one."""
+    try:
+        file = find_root(folder) / CONFIG_NAME
+        config = (as_mapping(load_yaml(file, empty_ok=True), CONFIG_NAME) if file.is_file()
+                  else {})
+    except PrintkitError:
+        return "en"
+    return str(config.get("language", "en"))
 
 
 __all__ = ["BuildOptions", "KitResult", "PreflightResult", "Reporter", "build", "impose",

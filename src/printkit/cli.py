@@ -366,18 +366,17 @@ def show(ctx: Context, kit: str, sets: tuple[str, ...], vars_files: tuple[Path, 
 @click.option("--creep", type=click.FloatRange(0, 5), default=0.0, help="saddle: creep in mm.")
 @click.option("--repeat", is_flag=True, help="2up/4up: repeat each page to fill the sheet.")
 @_common
-def impose(source: Path, target: Path, layout: str, sheet: str, marks: bool, creep: float,
-           repeat: bool) -> None:
+@pass_ctx
+def impose(ctx: Context, source: Path, target: Path, layout: str, sheet: str, marks: bool,
+           creep: float, repeat: bool) -> None:
     """Impose any PDF: SOURCE -> TARGET as a booklet, 2-up, 4-up or card sheet."""
     from printkit.api import impose as run_impose
 
-    scale = run_impose(source, target, layout, sheet, marks, creep, repeat)
-    if scale < 0.999:
-        click.echo(f"{target}: {layout}, pages shrunk to {scale:.0%} to fit the sheet "
-                   "(type prints smaller than designed; lay the document out at the "
-                   "finished size to print it at 100%)")
-    else:
-        click.echo(f"{target}: {layout}, pages at 100%")
+    scale = run_impose(source, target, layout, sheet, marks, creep, repeat, ctx.directory)
+    click.echo(f"{target}: {layout}, " + (
+        f"pages shrunk to {scale:.0%} to fit the sheet (type prints smaller than designed; "
+        "lay the document out at the finished size to print it at 100%)"
+        if scale < 0.999 else "pages at 100%"))
 
 
 @cli.command()

@@ -4,7 +4,8 @@ identification when the file claims them), /Lang and DisplayDocTitle."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape
 
 import pikepdf
@@ -13,6 +14,7 @@ from pypdf.generic import (
     BooleanObject,
     DecodedStreamObject,
     DictionaryObject,
+    IndirectObject,
     NameObject,
     TextStringObject,
 )
@@ -111,7 +113,7 @@ def xmp(meta: Metadata, *, accessible: bool) -> bytes:
 
 def set_metadata(writer: PdfWriter, meta: Metadata, *, accessible: bool = True) -> None:
     """The information dictionary, XMP packet, /Lang and viewer preferences of a file
-    assembled with pypdf."""
+    assembled with pypdf (or cloned: a press file, ``accessible=False``)."""
     writer.add_metadata(meta.info())
     root = writer.root_object
     root[NameObject("/Lang")] = TextStringObject(meta.language)
@@ -122,20 +124,36 @@ def set_metadata(writer: PdfWriter, meta: Metadata, *, accessible: bool = True) 
     stream.set_data(xmp(meta, accessible=accessible))
     stream[NameObject("/Type")] = NameObject("/Metadata")
     stream[NameObject("/Subtype")] = NameObject("/XML")
-    root[NameObject("/Metadata")] = writer._add_object(stream)
+    old = root.get("/Metadata")
+    if isinstance(old, IndirectObject):  # a cloned file's packet: replaced, not left behind
+        writer._replace_object(old, stream)
+    else:
+        root[NameObject("/Metadata")] = writer._add_object(stream)
 
 
 def set_print_metadata(pdf: pikepdf.Pdf, meta: Metadata) -> None:
-    """The same for a print-only file written with pikepdf (a booklet, cut sheet or card
-    sheet): no tags, so no PDF/UA claim, but a title a viewer shows, a language and an
-    XMP packet."""
+    """The same for a print-only file written with pikepdf (a booklet, cut sheet, card
+    sheet or roster file): no tags, so no PDF/UA claim, and no output intent, so no PDF/A
+    claim; but a title a viewer shows, a language and an XMP packet."""
     for key, value in meta.info().items():
         if value:
             pdf.docinfo[key] = value
     if meta.language:
         pdf.Root.Lang = pikepdf.String(meta.language)
     pdf.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-    stream = pdf.make_stream(xmp(meta, accessible=False))
+    stream = pdf.make_stream(xmp(replace(meta, archive=False), accessible=False))
     stream.Type = pikepdf.Name.Metadata
     stream.Subtype = pikepdf.Name.XML
     pdf.Root.Metadata = stream
+
+
+def read_metadata(data: bytes, title: str, language: str, creator: str) -> Metadata:
+    """The metadata of a PDF made elsewhere, from its information dictionary and /Lang:
+    its own title (else ``title``) and language (else ``language``)."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    info = {key: str(pdf.docinfo.get(key, "")).strip()
+            for key in ("/Title", "/Author", "/Subject", "/Keywords")}
+    return Metadata(title=info["/Title"] or title, author=info["/Author"],
+                    subject=info["/Subject"],
+                    keywords=tuple(k.strip() for k in info["/Keywords"].split(",") if k.strip()),
+                    language=str(pdf.Root.get("/Lang", "")).strip() or language, creator=creator)

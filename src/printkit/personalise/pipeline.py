@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from printkit import __version__
 from printkit.engine import kitwork
 from printkit.engine.kitwork import KitWork
 from printkit.engine.output import Outputs
@@ -152,15 +151,16 @@ class _RosterBuild:
         runs = tuple(Run(source[id(g)], lines if g.slots else None, row.label)
                      for (g, lines), row in zip(assigned, rows, strict=True))
         sources, slot_sets = tuple(g.prepared for g in used), tuple(g.slots for g in used)
+        meta = kitwork.metadata(used[0].work.plan)  # the kit's, for the two print files
         tasks: list[tuple[str, Any]] = [("combine", (
-            sources, slot_sets, runs, kit.duplex, f"{kit.title}: roster ({len(rows)} packets)",
-            f"printkit {__version__}", kit.language))]
+            sources, slot_sets, runs, kit.duplex,
+            replace(meta, title=f"{kit.title}: roster ({len(rows)} packets)")))]
         labels = ["combined file"]
         booklet = kit.booklet
         if booklet is not None:
             tasks.append(("booklet", (
                 sources, slot_sets, runs, booklet.sheet, booklet.marks, booklet.creep_mm,
-                f"{kit.title}: roster booklets ({len(rows)} packets)", kit.language)))
+                replace(meta, title=f"{kit.title}: roster booklets ({len(rows)} packets)"))))
             labels.append("booklets")
         done = len(tasks)
         tasks += [("rows", (g.prepared, g.slots, tuple(

@@ -21,6 +21,7 @@ from typing import Any
 
 import pikepdf
 
+from printkit.pdf.metadata import Metadata, set_print_metadata
 from printkit.pdf.text import Line, embed, face_index, font_name, line_ops, set_line
 from printkit.personalise.fields import Spot, page_contents
 from printkit.produce.impose import apply_runs
@@ -126,11 +127,10 @@ class Run:
 
 
 def combine(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
-            runs: Sequence[Run], duplex: bool, title: str,
-            producer: str, language: str = "") -> tuple[bytes, int]:
+            runs: Sequence[Run], duplex: bool, meta: Metadata) -> tuple[bytes, int]:
     """One print job: each run's pages in order (a duplex packet starts on a front side),
     with a bookmark per run. Pages copied from one source share their fonts, images and
-    content streams."""
+    content streams. A print file: untagged, with ``meta``'s title, language and XMP."""
     out = pikepdf.Pdf.new()
     opened = [pikepdf.open(io.BytesIO(s)) for s in sources]
     marks: list[tuple[str, int]] = []
@@ -153,17 +153,13 @@ def combine(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
     with out.open_outline() as outline:
         outline.root.extend(pikepdf.OutlineItem(label, page) for label, page in marks if label)
     out.Root.PageMode = pikepdf.Name.UseOutlines
-    out.docinfo["/Title"] = title
-    out.docinfo["/Producer"] = producer
-    out.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-    if language:
-        out.Root.Lang = pikepdf.String(language)
+    set_print_metadata(out, meta)
     return _save(out), len(out.pages)
 
 
 def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
                     runs: Sequence[Run], mode: str, marks: bool, creep_mm: float,
-                    title: str, language: str = "") -> bytes:
+                    meta: Metadata) -> bytes:
     """The combined file as saddle-stitched booklets, one after another: each packet's
     pages are imposed once, and each row's fields are drawn over its own copy."""
     opened = [pikepdf.open(io.BytesIO(s)) for s in sources]
@@ -175,7 +171,7 @@ def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot
                                      mm(creep_mm)))
     extras = [(run.source, _page_ops(opened[run.source], slots[run.source], run.lines)
                if run.lines is not None else {}) for run in runs]
-    return apply_runs(sources, sheets, extras, title, language)
+    return apply_runs(sources, sheets, extras, meta)
 
 
 def _save(pdf: Any) -> bytes:

@@ -36,7 +36,7 @@ class Finding:
     """One thing to change, on one page of one file."""
 
     file: str
-    page: int          # 1-based
+    page: int          # 1-based; 0: the file as a whole
     rule: str
     message: str
     box: Box | None = None
@@ -45,6 +45,8 @@ class Finding:
     @property
     def where(self) -> str:
         """The page, and the piece on it if the sheet has several: "p.2 (left page)"."""
+        if self.page == 0:
+            return "(the whole file)"
         return f"p.{self.page} ({self.piece})" if self.piece else f"p.{self.page}"
 
     def line(self, folder: str = "") -> str:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy
 import pymupdf
 
+from printkit.preflight.conformance import conformance_findings, spaced_findings
 from printkit.preflight.findings import Box, Checked, Finding, Rules
 from printkit.preflight.fonts import font_findings
 from printkit.units import INCH, is_card
@@ -38,6 +39,7 @@ def preflight(data: bytes, name: str, rules: Rules, thumbnails: str = "all") -> 
     'all' pages, the pages with 'findings', or 'none'."""
     findings: list[Finding] = []
     with pymupdf.open(stream=data, filetype="pdf") as doc:
+        findings += conformance_findings(data, name, doc.get_xml_metadata() or "")
         findings += font_findings(doc, name)
         bare = pymupdf.open()       # the same pages with their text removed: what is under it
         bare.insert_pdf(doc)
@@ -45,6 +47,7 @@ def preflight(data: bytes, name: str, rules: Rules, thumbnails: str = "all") -> 
         pictures: list[bytes | None] = []
         for number, page in enumerate(doc):
             found = _page(page, bare[number], name, rules)
+            found += spaced_findings(page, name, number + 1)
             findings += found
             sizes.append((page.rect.width, page.rect.height))
             wanted = thumbnails == "all" or (thumbnails == "findings" and found)

@@ -23,6 +23,9 @@ RULES = {  # rule -> what it checks, in a coordinator's words
     "stranded-heading": "no heading left alone at the foot of a page",
     "font": "fonts embedded, subset, and with a ToUnicode map",
     "image": "images at 300 ppi or more as placed",
+    "conformance": "a file that claims PDF/UA-1 (tagged for screen readers) or PDF/A-2b "
+                   "passes an independent validator",
+    "reads-apart": "letter-spaced words read back as words, not letter by letter",
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pikepdf
@@ -14,6 +15,7 @@ from pypdf.generic import RectangleObject
 
 from printkit.pdf import pieces
 from printkit.pdf.marks import MARK_GAP, MARK_ZONE, crop_marks, draw_marks, mark_ops
+from printkit.pdf.metadata import Metadata, set_metadata, set_print_metadata
 from printkit.produce.sheets import (
     Grid,
     Sheet,
@@ -25,25 +27,24 @@ from printkit.units import INCH, PAPER_SIZES, mm
 
 
 # ----------------------------------------------------------------------------- applier
-def apply(source: bytes, sheets: Sequence[Sheet], title: str = "",
-          language: str = "") -> bytes:
+def apply(source: bytes, sheets: Sequence[Sheet], meta: Metadata | None = None) -> bytes:
     """Draw each sheet's pages (and marks) into a new PDF.
 
     Each source page becomes one Form XObject, drawn wherever the slot tables place it: a page
     repeated four times on a cut sheet is stored once, and no content stream is re-parsed.
     (qpdf, through pikepdf, does this about ten times faster than merging pages in pypdf.)"""
-    return apply_runs([source], [sheets], [(0, {})], title, language)
+    return apply_runs([source], [sheets], [(0, {})], meta)
 
 
 def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
-               runs: Sequence[tuple[int, Mapping[int, bytes]]], title: str = "",
-               language: str = "") -> bytes:
+               runs: Sequence[tuple[int, Mapping[int, bytes]]],
+               meta: Metadata | None = None) -> bytes:
     """``apply`` for many copies in one file: each run is (source index, {page index: content
     drawn over that page}), imposed with that source's sheets. A page drawn with nothing
     over it is one Form XObject for every run; a page with something over it is a small
     form per run that draws the shared one, then its own content (roster fields). Each sheet
-    side is one content stream; the file has a title shown in a viewer's window, and a
-    language."""
+    side is one content stream. A print file: ``meta`` gives its title (shown in a viewer's
+    window), language and XMP packet, with no PDF/UA claim (it has no tags)."""
     srcs = [pikepdf.Pdf.open(io.BytesIO(s)) for s in sources]
     out = pikepdf.Pdf.new()
     forms: dict[tuple[int, int], pikepdf.Object | None] = {}
@@ -96,13 +97,10 @@ def apply_runs(sources: Sequence[bytes], sheets: Sequence[Sequence[Sheet]],
                 page.obj.Contents = out.make_stream(b"".join(chunks))
             else:   # a side with nothing on it has no content (an empty one is invalid)
                 del page.obj.Contents
-    if title:
-        out.docinfo["/Title"] = title
-        out.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-    if language:
-        out.Root.Lang = pikepdf.String(language)
-    out.docinfo["/Producer"] = "printkit"
-    out.docinfo["/Creator"] = "printkit"
+    if meta is not None:
+        set_print_metadata(out, meta)
+    else:
+        out.docinfo["/Producer"] = out.docinfo["/Creator"] = "printkit"
     buf = io.BytesIO()
     out.save(buf, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buf.getvalue()
@@ -154,8 +152,8 @@ def booklet_layout(source: bytes, mode: str = "double", marks: bool = False,
 
 
 def make_booklet(source: bytes, mode: str = "double", marks: bool = False,
-                 creep_mm: float = 0.0, title: str = "", language: str = "") -> bytes:
-    return apply(source, booklet_layout(source, mode, marks, creep_mm), title, language)
+                 creep_mm: float = 0.0, meta: Metadata | None = None) -> bytes:
+    return apply(source, booklet_layout(source, mode, marks, creep_mm), meta)
 
 
 def cut_layout(source: bytes, up: int = 4, repeat: bool = True,
@@ -182,9 +180,10 @@ def _paper_holding(width: float, height: float) -> tuple[float, float] | None:
     return min(fits)[1] if fits else None
 
 
-def make_cut_sheet(source: bytes, up: int = 4, repeat: bool = True, title: str = "",
-                   language: str = "", sheet: tuple[float, float] | None = None) -> bytes:
-    return apply(source, cut_layout(source, up, repeat, sheet), title, language)
+def make_cut_sheet(source: bytes, up: int = 4, repeat: bool = True,
+                   meta: Metadata | None = None,
+                   sheet: tuple[float, float] | None = None) -> bytes:
+    return apply(source, cut_layout(source, up, repeat, sheet), meta)
 
 
 CARD_GUTTER = 0.25 * INCH   # between the two columns of a card sheet
@@ -205,9 +204,9 @@ def card_layout(source: bytes, sheet: tuple[float, float] = LETTER) -> list[Shee
     return sheets
 
 
-def make_card_sheet(source: bytes, title: str = "", sheet: tuple[float, float] = LETTER,
-                    language: str = "") -> bytes:
-    return apply(source, card_layout(source, sheet), title, language)
+def make_card_sheet(source: bytes, meta: Metadata | None = None,
+                    sheet: tuple[float, float] = LETTER) -> bytes:
+    return apply(source, card_layout(source, sheet), meta)
 
 
 def smallest_scale(sheets: Sequence[Sheet]) -> float:
@@ -215,9 +214,11 @@ def smallest_scale(sheets: Sequence[Sheet]) -> float:
     return min((p.scale for s in sheets for p in s.placements), default=1.0)
 
 
-def press_ready(source: bytes, bleed_mm: float) -> bytes:
+def press_ready(source: bytes, bleed_mm: float, meta: Metadata) -> bytes:
     """Add bleed and crop marks: TrimBox = the page, BleedBox = trim + bleed, MediaBox
-    large enough for the marks. Pages rendered with CSS bleed already paint into it."""
+    large enough for the marks. Pages rendered with CSS bleed already paint into it. A
+    print file: it keeps the tags, but its title is ``meta``'s and its XMP packet claims
+    neither PDF/UA nor PDF/A (the crop marks are registration colour, in CMYK)."""
     bleed = mm(bleed_mm)
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(source)))
     for page in writer.pages:
@@ -230,6 +231,7 @@ def press_ready(source: bytes, bleed_mm: float) -> bytes:
         page.mediabox = RectangleObject([x0 - zone, y0 - zone, x1 + zone, y1 + zone])
         page.cropbox = page.mediabox
         draw_marks(page, crop_marks(x0, y0, x1, y1, gap=bleed + MARK_GAP))
+    set_metadata(writer, replace(meta, archive=False), accessible=False)
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()

@@ -5,7 +5,7 @@ produced in parallel worker processes; only the engine writes files."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from printkit.pdf.metadata import Metadata
 from printkit.produce.impose import make_booklet, make_card_sheet, make_cut_sheet, press_ready
@@ -46,14 +46,14 @@ class Products:
 
 def make_products(task: ProductTask) -> Products:
     names = OutputNames(task.kit_id)
-    lang = task.meta.language
     out = Products()
     reading = assemble_reading(task.parts, task.meta, task.duplex)
     out.files[names.reading] = reading
     out.pages = page_count(reading)
     if "press" in task.variants:
         press = assemble_reading(task.variants["press"], task.meta, task.duplex)
-        out.files[names.press] = press_ready(press, task.bleed_mm)
+        out.files[names.press] = press_ready(press, task.bleed_mm,
+                                             _titled(task.meta, task.title, "press file"))
     documents = _documents(task.parts)
     handouts: dict[str, bytes] = {}
     metas = {doc_id: meta for doc_id, meta, _ in task.handouts}
@@ -67,18 +67,20 @@ def make_products(task: ProductTask) -> Products:
         if isinstance(output, Booklet):
             pages = assemble_booklet(task.variants.get("booklet", task.parts), task.meta)
             out.files[names.booklet] = make_booklet(
-                pages, output.sheet, output.marks, output.creep_mm, f"{task.title}, booklet",
-                lang)
+                pages, output.sheet, output.marks, output.creep_mm,
+                _titled(task.meta, task.title, "booklet"))
             if "booklet-press" in task.variants:  # single pages with bleed, to impose
                 out.files[names.booklet_press] = press_ready(
-                    assemble_booklet(task.variants["booklet-press"], task.meta), task.bleed_mm)
+                    assemble_booklet(task.variants["booklet-press"], task.meta), task.bleed_mm,
+                    _titled(task.meta, task.title, "booklet press file"))
         elif isinstance(output, CutSheets):
             _cut_sheets(task, output, documents, handouts, metas, out)
         elif isinstance(output, Cards):
             bled = {p.id: p.pdf for p in task.variants.get("cards", ())}
             out.files[names.cards] = make_card_sheet(
                 bled.get(output.document, handouts[output.document]),
-                f"{documents[output.document].title}, card sheet", language=lang)
+                _titled(metas[output.document], documents[output.document].title,
+                        "card sheet"))
     return out
 
 
@@ -96,12 +98,20 @@ def _cut_sheets(task: ProductTask, output: CutSheets, documents: Mapping[str, Pa
         piece = handouts[doc_id]
         if output.up == 2 and doc_id in half:
             piece = assemble_handout(half[doc_id], metas[doc_id])
+        title = documents[doc_id].title
         out.files[names.cut_sheet(doc_id, output.up)] = make_cut_sheet(
-            piece, output.up, True, f"{documents[doc_id].title}, {output.up}-up cut sheet",
-            task.meta.language, task.paper)
+            piece, output.up, True, _titled(metas[doc_id], title, f"{output.up}-up cut sheet"),
+            task.paper)
         if doc_id in pressed:
             out.files[names.cut_sheet_press(doc_id, output.up)] = press_ready(
-                assemble_handout(pressed[doc_id], metas[doc_id]), task.bleed_mm)
+                assemble_handout(pressed[doc_id], metas[doc_id]), task.bleed_mm,
+                _titled(metas[doc_id], title, f"{output.up}-up press file"))
+
+
+def _titled(meta: Metadata, title: str, product: str) -> Metadata:
+    """The metadata of a print file: the kit's or the document's, titled with the product it
+    is, e.g. "Suicide Prevention, booklet"."""
+    return replace(meta, title=f"{title}, {product}")
 
 
 def _documents(parts: tuple[Part, ...]) -> dict[str, Part]:
