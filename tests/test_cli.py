@@ -79,6 +79,24 @@ def test_check_flags_missing_alt_text_and_missing_image(project: Path,
     assert "'assets/img/none.png' not found" in result.output
 
 
+def test_check_flags_a_drawing_without_alternative_text(project: Path,
+                                                       run: Callable[..., Result]) -> None:
+    """An inline <svg> needs aria-label, a <title>, or aria-hidden="true" (decoration);
+    the error names the template and line of the one that has none."""
+    alpha = project / "templates/docs/mini/alpha.html"
+    alpha.write_text(alpha.read_text().replace(
+        '<img src="assets/img/dot.svg" alt="a dot">',
+        '<svg viewBox="0 0 4 4" aria-hidden="true"><rect width="4" height="4"/></svg>\n'
+        '<svg viewBox="0 0 5 5"><title>A square</title><rect width="5" height="5"/></svg>\n'
+        '<svg viewBox="0 0 6 6" role="img" aria-label="Six"><rect width="6" height="6"/></svg>\n'
+        '<svg viewBox="0 0 7 7"><rect width="7" height="7"/></svg>'))
+    result = run("check", "mini")
+    assert result.exit_code == 1
+    assert ("templates/docs/mini/alpha.html:14: error: a drawing (<svg>) has no alternative "
+            "text") in result.output
+    assert "1 problem found." in result.output
+
+
 def test_unknown_kit_suggests(run: Callable[..., Result]) -> None:
     result = run("build", "mnii")
     assert result.exit_code == 1

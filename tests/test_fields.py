@@ -19,7 +19,8 @@ from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from printkit.pdf.text import face
-from printkit.personalise.fields import PLACEHOLDER, Spot, split
+from printkit.personalise.cuts import IDENTITY, find_cuts, inverse, multiply
+from printkit.personalise.fields import PLACEHOLDER, Spot, page_contents, split
 from printkit.personalise.vdp import MIN_SHRINK, FieldSlot, layout, personalise, prepare
 from printkit.template.filters import field
 
@@ -162,10 +163,9 @@ def test_fields_are_rendered_once_and_print_each_row(project: Path,
 
     # The printed name belongs to the structure tree, where the field is.
     with pikepdf.open(packets["jordan-lee"]) as pdf:
-        page = next(p for p in pdf.pages if isinstance(p.obj.Contents, pikepdf.Array)
-                    and b"/Span <</MCID" in p.obj.Contents[-1].read_bytes())
-        slot = page.obj.Contents[-1].read_bytes()
-        mcids = [int(m) for m in re.findall(rb"/MCID (\d+)", slot)]
+        printed = [[int(m) for m in re.findall(rb"/MCID (\d+)>> BDC BT /PKText",
+                                               page_contents(p))] for p in pdf.pages]
+        page, mcids = next((p, m) for p, m in zip(pdf.pages, printed, strict=True) if m)
         assert len(mcids) == 2
         nums = pdf.Root.StructTreeRoot.ParentTree.Nums
         marks = dict(zip(list(nums)[::2], list(nums)[1::2], strict=True))[
@@ -223,7 +223,7 @@ def _blank_packet() -> bytes:
     return buf.getvalue()
 
 
-_PREPARED: dict[str, bytes] = {}
+_PREPARED: dict[str, tuple[bytes, tuple[FieldSlot, ...]]] = {}
 FONT_LETTERS = st.characters(codec="latin-1", categories=["Lu", "Ll", "Nd", "Zs", "Pd", "Po"])
 
 
@@ -238,11 +238,11 @@ def test_any_name_is_printed_within_its_line_and_reads_back(text: str, bold: boo
     if line is None:  # only a text far too long for the line is refused
         assert layout(replace(spot, right=100000.0), text) is not None
         return
-    slot = (FieldSlot(0, spot),)
     key = f"{bold}"
     if key not in _PREPARED:
-        _PREPARED[key] = prepare(_blank_packet(), slot)
-    packet = personalise(_PREPARED[key], slot, (line,))
+        _PREPARED[key] = prepare(_blank_packet(), (FieldSlot(0, spot),))
+    prepared, slots = _PREPARED[key]
+    packet = personalise(prepared, (replace(slots[0], spot=spot),), (line,))
     page = PdfReader(io.BytesIO(packet)).pages[0]
     assert " ".join(page.extract_text().split()) == expected
     f = face(line.face)
@@ -250,6 +250,19 @@ def test_any_name_is_printed_within_its_line_and_reads_back(text: str, bold: boo
     if line.glyphs:  # TJ-set text: its width (with kerning) fits the line
         kerned = width - sum(adj for _, adj in line.glyphs) * line.size / 1000
         assert spot.left - 0.01 <= line.x and line.x + kerned <= spot.right + 0.01
+
+
+def test_a_cut_knows_its_ctm_and_is_never_in_a_text_object() -> None:
+    data = (b"q\n1 0 0 -1 0 792 cm\nq 0.75 0 0 0.75 10 0 cm\n/Span <</MCID 0>> BDC EMC\nQ\n"
+            b"BT /F1 9 Tf /Span <</MCID 1>> BDC EMC ET\nQ\n")
+    cuts = find_cuts(data, [1, 0, 2])  # in content order; 2 is not there
+    assert [(c.mcid, c.ctm) for c in cuts] == [(0, (0.75, 0, 0, -0.75, 10, 792)), (1, None)]
+    assert data[cuts[0].start:cuts[0].end] == b"/Span <</MCID 0>> BDC EMC"
+    assert multiply(inverse((0.75, 0, 0, -0.75, 10, 792)), (0.75, 0, 0, -0.75, 10, 792)) \
+        == pytest.approx(IDENTITY)
+    # A mark's bytes inside a string are not a mark: no cut, the text drawn last.
+    quoted = b"q /Span <</ActualText ( /Span <</MCID 0>> BDC EMC )>> BDC EMC Q\n"
+    assert [c.ctm for c in find_cuts(quoted, [0])] == [None]
 
 
 PAGE_TWO = """{% extends "layouts/handout.html" %}

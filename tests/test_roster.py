@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pymupdf
 import pytest
 from click.testing import Result
 from pypdf import PdfReader
@@ -118,3 +119,38 @@ def test_an_unused_column_is_a_warning_with_a_suggestion(project: Path,
     assert "column 'event_dat' is not used by kit 'mini'" in result.output
     assert "Did you mean 'event_date'?" in result.output
     assert run("--strict", "check", "mini", "--roster", str(roster)).exit_code == 1
+
+
+GREETING = """{% extends "layouts/handout.html" %}
+{% block title %}A letter{% endblock %}
+{% block content %}
+<p>Before the greeting.</p>
+<p>{{ ('Dear ' ~ name ~ ',') | field }}</p>
+<p>After the greeting.</p>
+{% endblock %}
+"""
+
+
+def _content_order(path: Path) -> list[str]:
+    """Each page's words in content order (not sorted by position)."""
+    with pymupdf.open(path) as pdf:
+        return [" ".join(w[4] for w in page.get_text("words", sort=False)) for page in pdf]
+
+
+@pytest.mark.slow
+def test_a_personalised_name_is_in_content_order(project: Path,
+                                                 run: Callable[..., Result]) -> None:
+    write(project / "templates/docs/mini/greeting.html", GREETING)
+    write(project / "kits/greeting.yaml", "title: Greetings\ncover: false\nvariables:\n"
+          "  name: ''\ndocuments:\n  - id: greeting\n    template: docs/mini/greeting.html\n")
+    roster = write(project / "class.csv", "name\nJordan Lee\nPat Smith\n")
+    result = run("build", "greeting", "--roster", str(roster), "-v")
+    assert result.exit_code == 0, result.output
+    assert "rendering" not in result.output   # the names were printed into one render
+    folder = project / "build/greeting"
+    pages = [*_content_order(folder / "roster/jordan-lee.pdf"),
+             *_content_order(folder / "roster/pat-smith.pdf"),
+             *_content_order(folder / "greeting-roster.pdf")]
+    for name in ("Jordan Lee", "Pat Smith"):   # where the field is, not last on the page
+        expected = f"Before the greeting. Dear {name}, After the greeting."
+        assert sum(expected in page for page in pages) == 2, pages

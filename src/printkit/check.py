@@ -178,7 +178,14 @@ def _document_problems(project: Project, parser: _Refs, files: list[Path],
         if found:
             problems.append(found)
     for src in parser.no_alt:
-        path, line = _line_in(files, src)
+        path, line = _line_in(files, src.removeprefix(SVG))
+        if src.startswith(SVG):
+            problems.append(Problem(project.rel(Path(path)), line,
+                                    "a drawing (<svg>) has no alternative text",
+                                    "Describe it with aria-label=\"...\" or a <title> "
+                                    "inside it, or mark decoration aria-hidden=\"true\", "
+                                    "so screen readers can use the PDF."))
+            continue
         problems.append(Problem(project.rel(Path(path)), line,
                                 f"image '{src}' has no alt text",
                                 "Add alt=\"...\" describing it (alt=\"\" if it is "
@@ -235,6 +242,9 @@ RULES: tuple[Rule, ...] = (registry_is_current, agency_is_real, stylesheet_links
                            documents_are_printable, values_are_used, roster_rows_fill)
 
 
+SVG = "svg:"  # marks an undescribed drawing among the images without alt text
+
+
 class _Refs(HTMLParser):
     """Collect the local files an HTML page refers to, and images without alt text."""
 
@@ -243,9 +253,22 @@ class _Refs(HTMLParser):
         self.urls: list[str] = []
         self.no_alt: list[str] = []
         self.in_style = False
+        # Open <svg> elements: whether each is described, and text to find it by.
+        self.svg: list[tuple[bool, str]] = []
+
+    def _svg_start(self, a: dict[str, str | None]) -> None:
+        described = bool(a.get("aria-label")) or a.get("aria-hidden") == "true" or a.get(
+            "role") in ("presentation", "none")
+        box = a.get("viewbox")
+        self.svg.append((described or bool(self.svg),  # an <svg> inside one is part of it
+                         f'viewBox="{box}"' if box else "<svg"))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
+        if tag == "svg":
+            self._svg_start(a)
+        elif tag == "title" and self.svg:
+            self.svg[-1] = (True, self.svg[-1][1])
         if tag == "img":
             if a.get("src"):
                 self.urls.append(a["src"] or "")
@@ -262,6 +285,10 @@ class _Refs(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "style":
             self.in_style = False
+        elif tag == "svg" and self.svg:
+            described, needle = self.svg.pop()
+            if not described:
+                self.no_alt.append(SVG + needle)
 
     def handle_data(self, data: str) -> None:
         if self.in_style:

@@ -24,12 +24,12 @@ class PacketTask:
 
 
 def make_shared_packet(task: PacketTask) -> tuple[bytes, tuple[FieldSlot, ...]]:
-    """The packet assembled once and prepared for rows' texts (vdp.py), and its slots in
-    the order of the rows' texts."""
+    """The packet assembled once and prepared for rows' texts (vdp.py), and its slots
+    (where each field's text goes) in the order of the rows' texts."""
     packet, first_pages = assemble_mapped(task.parts, task.meta, task.duplex)
     slots = tuple(FieldSlot(first_pages[part_id] + spot.page, spot)
                   for part_id, spots in task.spots for spot in spots)
-    return prepare(packet, slots), slots
+    return prepare(packet, slots)
 
 
 def personalise_rows(args: tuple[bytes, tuple[FieldSlot, ...],

@@ -8,8 +8,8 @@ render this module repairs the structure tree and the page content together:
   an artifact, so a screen reader skips it;
 - an element nested in one of its own kind (an ``<h3>`` laid out as a flex box gives
   H3 > H3) is merged into it, and an element listed twice is listed once;
-- heading levels never skip: a heading is at most one level below the one before it (the
-  page designs style ``<h3>`` cards under an ``<h1>`` title; the level read out is H2);
+- heading levels never skip, and the outline stays the one the HTML meant (the page
+  designs style ``<h3>`` cards under an ``<h1>`` title: they are read out as H2);
 - lists are L > LI > Lbl/LBody, whatever boxes the layout put between them;
 - table header cells say whether they head a column or a row (/Scope);
 - letter-spaced text carries its words as /ActualText, so extractors and readers get
@@ -267,13 +267,19 @@ class _Tree:
                                         for h in attributes.Headers])
 
     def _levels(self) -> None:
-        previous = 0
+        """Renumber headings so none skips a level, keeping the outline the HTML meant: a
+        heading sits one level below the nearest heading before it of a higher HTML
+        level (so two <h3> cards after an <h1> are both H2, siblings)."""
+        outline: list[tuple[int, int]] = []   # (HTML level, level read out)
         for element in self.elements():
             role = str(element.S)
             if role in HEADINGS:
-                level = min(int(role[2]), previous + 1)
+                written = int(role[2])
+                while outline and outline[-1][0] >= written:
+                    outline.pop()
+                level = outline[-1][1] + 1 if outline else 1
+                outline.append((written, level))
                 element.S = Name(f"/H{level}")
-                previous = level
 
     def rebuild_parent_tree(self) -> dict[int, set[int]]:
         """The parent tree from the tree as it now is; returns the marked-content ids each
