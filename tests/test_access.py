@@ -6,6 +6,7 @@ independent of printkit's own code) and the PyPI validator page-validation."""
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 from pathlib import Path
 
@@ -14,9 +15,9 @@ import pymupdf
 import pypdfium2
 import pytest
 from click.testing import CliRunner
-from page import validate_pdf
 
 from printkit.cli import cli
+from printkit.preflight.conformance import failures
 from tests.conftest import build_once, make_project
 from tests.tagtree import Node, owned, read_page, walk
 
@@ -86,8 +87,7 @@ def _words(nodes: list[Node]) -> str:
 
 @pytest.mark.parametrize("name", ["access.pdf", "handouts/order.pdf"])
 def test_reading_copy_and_handout_pass_pdf_ua(access: Path, name: str) -> None:
-    report = validate_pdf(str(access / name), profile="ua1")
-    assert report.failures == [], [f.rule_id for f in report.failures]
+    assert failures((access / name).read_bytes(), "ua1") == []
 
 
 def test_every_word_is_owned_once_and_footers_are_artifacts(access: Path) -> None:
@@ -168,3 +168,16 @@ def test_contents_links_say_where_they_go(access: Path) -> None:
                                 for a in contents)
         assert all(str(a.Dest[1]) == "/XYZ" for a in contents)
     assert b"printkit.invalid" not in (access / "access.pdf").read_bytes()
+
+
+def _fails_in_a_worker(data: bytes) -> list[tuple[str, str]]:
+    return failures(data, "ua1")
+
+
+def test_validating_leaves_the_process_free_to_fork_workers(access: Path) -> None:
+    """The validator runs a thread pool that a forked child would inherit broken (a build's
+    workers then wait forever): after validating here, a forked worker still can."""
+    data = (access / "handouts/order.pdf").read_bytes()
+    assert failures(data, "ua1") == []
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_fails_in_a_worker, (data,)).get(timeout=60) == []

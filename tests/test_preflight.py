@@ -169,3 +169,21 @@ def test_no_preflight_skips_the_reports_and_a_later_build_makes_them(
     assert not (project / "build/scratch/preflight.json").exists()   # no stale report left
     again = run("build", "scratch")
     assert "finding" in again.output and (project / "build/scratch/preflight.json").exists()
+
+
+def test_an_image_without_alt_text_fails_the_validator_with_what_to_change(
+        project: Path, run: Callable[..., Result]) -> None:
+    """The reading copy and handout claim PDF/UA-1; an image left without alt text breaks
+    the claim, and preflight says so for each file, naming the rule and the fix."""
+    _scratch_kit(project)
+    page = project / "templates/docs/scratch/page.html"
+    page.write_text(page.read_text().replace('style="font-size: 5pt"', "")
+                    .replace('style="color: #c8c8c8"', "")
+                    .replace("</p>", '</p><img src="assets/img/dot.svg" style="width: 1in">', 1))
+    assert run("build", "scratch").exit_code == 0
+    checked = run("--strict", "preflight", "scratch")
+    assert checked.exit_code == 1
+    for name in ("scratch.pdf", "handouts/page.pdf"):
+        assert (f"build/scratch/{name} (the whole file): not PDF/UA-1 "
+                "(PDFUA1-FIGURE-ALTERNATIVE-TEXT-001") in checked.output, checked.output
+    assert "give the image alt text in its template" in checked.output

@@ -7,6 +7,7 @@ becomes a finding with what to change. Words a text extractor reads letter by le
 from __future__ import annotations
 
 import re
+from multiprocessing import get_context, parent_process
 from typing import Any
 
 from printkit.preflight.findings import Finding
@@ -41,20 +42,35 @@ def claims(xmp: str) -> list[str]:
     return [profile for profile, pattern in CLAIMS if pattern.search(xmp)]
 
 
-def conformance_findings(data: bytes, name: str, xmp: str) -> list[Finding]:
-    """A finding for each rule the file fails of the standards it claims."""
+def _validate(data: bytes, profile: str) -> list[tuple[str, str]]:
     from page import validate_pdf_bytes
 
+    report = validate_pdf_bytes(data, profile=profile)
+    return sorted({(f.rule_id, f.message) for f in report.failures})
+
+
+def failures(data: bytes, profile: str) -> list[tuple[str, str]]:
+    """The rules (id, message) the PDF ``data`` fails of a validator profile ("ua1",
+    "2b"). The validator works with a pool of threads, which a forked child inherits
+    broken (it waits for them forever): a pool worker, which never forks, runs it itself;
+    any other process (the command, a test) runs it in a child of its own, so that it can
+    still fork its workers afterwards."""
+    if parent_process() is not None:
+        return _validate(data, profile)
+    with get_context("fork").Pool(1) as pool:
+        return pool.apply(_validate, (data, profile))
+
+
+def conformance_findings(data: bytes, name: str, xmp: str) -> list[Finding]:
+    """A finding for each rule the file fails of the standards it claims."""
     out: list[Finding] = []
     for profile in claims(xmp):
         label = "PDF/UA-1" if profile == "ua1" else "PDF/A-2b"
-        report = validate_pdf_bytes(data, profile=profile)
-        for rule in sorted({f.rule_id: f for f in report.failures}.values(),
-                           key=lambda f: f.rule_id):
-            key = rule.rule_id.split("-", 1)[-1]
+        for rule, message in failures(data, profile):
+            key = rule.split("-", 1)[-1]
             advice = next((a for prefix, a in ADVICE if key.startswith(prefix)), GENERAL)
             out.append(Finding(name, 0, "conformance",
-                               f"not {label} ({rule.rule_id}: {rule.message}): {advice}"))
+                               f"not {label} ({rule}: {message}): {advice}"))
     return out
 
 
