@@ -27,6 +27,7 @@ class Node:
 class Page:
     marked: dict[int, str] = field(default_factory=dict)   # MCID -> its text
     artifacts: list[str] = field(default_factory=list)      # text drawn as artifacts
+    pagination: list[str] = field(default_factory=list)     # ... of which pagination
     unmarked: list[str] = field(default_factory=list)       # text in neither
     mcids: list[int] = field(default_factory=list)          # every MCID, in content order
 
@@ -53,7 +54,7 @@ def read_page(page: Any) -> Page:
     fonts = page.obj.get("/Resources", {}).get("/Font", {})
     maps: dict[str, dict[int, str]] = {}
     out = Page()
-    stack: list[tuple[str, int | None]] = []
+    stack: list[tuple[str, int | None]] = []   # (tag, or "/Pagination" for one; MCID)
     cmap: dict[int, str] = {}
     for operands, operator in pikepdf.parse_content_stream(page):
         op = str(operator)
@@ -63,7 +64,11 @@ def read_page(page: Any) -> Page:
                 mcid = operands[1].get("/MCID")
             if mcid is not None:
                 out.mcids.append(int(mcid))
-            stack.append((str(operands[0]), int(mcid) if mcid is not None else None))
+            tag = str(operands[0])
+            if tag == "/Artifact" and op == "BDC" and str(operands[1].get("/Type")) == \
+                    "/Pagination":
+                tag = "/Pagination"
+            stack.append((tag, int(mcid) if mcid is not None else None))
         elif op == "EMC" and stack:
             stack.pop()
         elif op == "Tf":
@@ -77,8 +82,10 @@ def read_page(page: Any) -> Page:
                            for s in strings if isinstance(s, pikepdf.String)
                            for raw in [bytes(s)] for i in range(0, len(raw) - 1, 2))
             owner = next((m for _, m in reversed(stack) if m is not None), None)
-            if any(tag == "/Artifact" for tag, _ in stack):
+            if any(tag in ("/Artifact", "/Pagination") for tag, _ in stack):
                 out.artifacts.append(text)
+                if any(tag == "/Pagination" for tag, _ in stack):
+                    out.pagination.append(text)
             elif owner is not None:
                 out.marked[owner] = out.marked.get(owner, "") + text
             else:

@@ -101,8 +101,10 @@ def test_every_word_is_owned_once_and_footers_are_artifacts(access: Path) -> Non
             assert sorted(mine.get(index, [])) == sorted(set(read.mcids)), f"page {index + 1}"
             assert not "".join(read.unmarked).strip(), f"page {index + 1}"
         last = read_page(pdf.pages[-1])
-        assert "Testville PD" in "".join(last.artifacts)   # the running footer
-        assert last.artifacts[-1].strip().isdigit()       # the page number, drawn last
+        assert "Testville PD" in "".join(last.pagination)   # the running footer
+        assert last.pagination[-1].strip().isdigit()       # the page number, drawn last
+        assert "Decoration a reader skips" in last.artifacts
+        assert "Decoration a reader skips" not in "".join(last.pagination)
 
 
 def test_decoration_is_left_out_and_figures_are_named(access: Path) -> None:

@@ -16,20 +16,20 @@ render this module repairs the structure tree and the page content together:
   "SUICIDE PREVENTION", not "S U I C I D E".
 
 The parent tree (which element owns each piece of marked content) is rebuilt from the
-repaired tree, so it agrees with it exactly.
+repaired tree, so it agrees with it exactly; content.py then rewrites the pages to match.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import re
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Operator
+from pikepdf import Array, Dictionary, Name
+
+from printkit.render.content import rewrite
 
 # pikepdf's objects are dynamically typed (a Dictionary's values are any PDF object): they
 # are Any here.
@@ -46,11 +46,6 @@ KEEP_EMPTY = {"/Document", "/Part", "/Table", "/THead", "/TBody", "/TFoot", "/TR
 ITEM_KIDS = {"/Lbl", "/LBody"}
 HIDDEN = "/Artifact"  # the placeholder parent of hidden elements (see the renderer)
 
-# A run of glyphs is letter-spaced when most glyphs are followed by at least this much
-# extra space (thousandths of an em): WeasyPrint writes CSS letter-spacing this way.
-SPACED = 20
-BDC, BMC, EMC, TJ, TF = (Operator(o) for o in ("BDC", "BMC", "EMC", "TJ", "Tf"))
-
 
 def finish(data: bytes) -> bytes:
     """``data`` (a tagged PDF from WeasyPrint) with its structure repaired."""
@@ -59,10 +54,11 @@ def finish(data: bytes) -> bytes:
     if root is None:
         return data
     tree = _Tree(pdf, root, hashlib.sha256(data).hexdigest()[:8])
+    decoration = _decoration(pdf, root)
     tree.repair()
     owned = tree.rebuild_parent_tree()
     for index, page in enumerate(pdf.pages):
-        _rewrite(pdf, page, owned.get(index, set()))
+        rewrite(pdf, page, owned.get(index, set()), decoration.get(index, set()))
     out = io.BytesIO()
     pdf.save(out, deterministic_id=True)
     return out.getvalue()
@@ -314,80 +310,23 @@ class _Tree:
         return {page: set(ids) for page, ids in owned.items()}
 
 
-def _rewrite(pdf: pikepdf.Pdf, page: Any, owned: set[int]) -> None:
-    """Marked content no element owns becomes an artifact; letter-spaced runs get their
-    words as /ActualText."""
-    instructions = pikepdf.parse_content_stream(page)
-    fonts = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
-    out: list[Any] = []
-    font: Obj = None
-    changed = False
-    for instruction in instructions:
-        operands, operator = instruction.operands, instruction.operator
-        if operator == BDC and len(operands) == 2 and isinstance(operands[1], Dictionary):
-            mcid = operands[1].get("/MCID")
-            if mcid is not None and int(mcid) not in owned:
-                out.append(pikepdf.ContentStreamInstruction([Name.Artifact], BMC))
-                changed = True
-                continue
-        elif operator == TF:
-            font = fonts.get(str(operands[0]))
-        elif operator == TJ and font is not None and _spaced(operands[0]):
-            text = _text(font, operands[0])
-            if text.strip():
-                out.append(pikepdf.ContentStreamInstruction(
-                    [Name.Span, Dictionary(ActualText=pikepdf.String(text))], BDC))
-                out.append(instruction)
-                out.append(pikepdf.ContentStreamInstruction([], EMC))
-                changed = True
-                continue
-        out.append(instruction)
-    if changed:
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(out))
-
-
-def _spaced(array: Obj) -> bool:
-    """True if the glyphs of a TJ array are spread apart one by one (letter-spacing)."""
-    if len(array) < 5 or sum(not isinstance(x, pikepdf.String) for x in array) * 3 < len(array):
-        return False  # letter-spacing puts a number after every glyph: quick to rule out
-    gaps: list[float] = []  # the extra space after each glyph, in thousandths of an em
-    for item in array:
-        if isinstance(item, pikepdf.String):
-            gaps.extend([0.0] * (len(bytes(item)) // 2))
-        elif gaps and isinstance(item, int | float | Decimal):
-            gaps[-1] -= float(item)
-    gaps = gaps[:-1]  # what follows the last glyph separates nothing
-    return len(gaps) >= 2 and sum(g >= SPACED for g in gaps) >= 0.8 * len(gaps)
-
-
-def _text(font: Obj, array: Obj) -> str:
-    """The words a TJ array shows, through its font's ToUnicode map (two-byte codes)."""
-    stream = font.get("/ToUnicode")
-    if stream is None:
-        return ""
-    cmap = _cmap(stream)
-    out: list[str] = []
-    for item in array:
-        if isinstance(item, pikepdf.String):
-            raw = bytes(item)
-            out.extend(cmap.get(int.from_bytes(raw[i:i + 2], "big"), "")
-                       for i in range(0, len(raw) - 1, 2))
-    return "".join(out)
-
-
-_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
-_BFRANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
-
-
-def _cmap(stream: Obj) -> dict[int, str]:
-    data = stream.read_bytes()
-    out: dict[int, str] = {}
-    for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
-        for lo, hi, dst in _BFRANGE.findall(block):
-            start = int.from_bytes(bytes.fromhex(dst.decode()), "big")
-            for offset, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
-                out[code] = chr(start + offset)
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
-        for src, dst in _BFCHAR.findall(block):
-            out[int(src, 16)] = bytes.fromhex(dst.decode()).decode("utf-16-be", "replace")
+def _decoration(pdf: pikepdf.Pdf, root: Obj) -> dict[int, set[int]]:
+    """The marked content of hidden elements, by page: a layout artifact. What else no
+    element will own is a page-margin box's (running header or footer): pagination."""
+    out: dict[int, set[int]] = {}
+    tree = root.get("/ParentTree")
+    nums = list(tree.get("/Nums", [])) if tree is not None else []
+    by_key = {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)}
+    for index, page in enumerate(pdf.pages):
+        key = page.obj.get("/StructParents")
+        owners = by_key.get(int(key)) if key is not None else None
+        if not isinstance(owners, Array):
+            continue
+        for mcid, element in enumerate(owners):
+            for _ in range(64):  # up to the tree, or to a hidden element's holder
+                if not isinstance(element, Dictionary) or str(element.get("/S")) == HIDDEN:
+                    break
+                element = element.get("/P")  # type: ignore[assignment]
+            if isinstance(element, Dictionary):
+                out.setdefault(index, set()).add(mcid)
     return out
