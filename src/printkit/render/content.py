@@ -24,6 +24,7 @@ def rewrite(pdf: pikepdf.Pdf, page: Any, owned: set[int], decoration: set[int]) 
     fonts = page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary())
     out: list[Any] = []
     font: Any = None
+    maps: dict[tuple[int, int], dict[int, str]] = {}   # each font's ToUnicode, read once
     changed = False
     for instruction in instructions:
         operands, operator = instruction.operands, instruction.operator
@@ -38,7 +39,10 @@ def rewrite(pdf: pikepdf.Pdf, page: Any, owned: set[int], decoration: set[int]) 
         elif operator == TF:
             font = fonts.get(str(operands[0]))
         elif operator == TJ and font is not None and _spaced(operands[0]):
-            text = _text(font, operands[0])
+            key = font.objgen if font.is_indirect else (0, id(font))
+            if key not in maps:
+                maps[key] = _cmap(font.get("/ToUnicode"))
+            text = _text(maps[key], operands[0])
             if text.strip():
                 out.append(pikepdf.ContentStreamInstruction(
                     [Name.Span, Dictionary(ActualText=pikepdf.String(text))], BDC))
@@ -65,12 +69,8 @@ def _spaced(array: Any) -> bool:
     return len(gaps) >= 2 and sum(g >= SPACED for g in gaps) >= 0.8 * len(gaps)
 
 
-def _text(font: Any, array: Any) -> str:
+def _text(cmap: dict[int, str], array: Any) -> str:
     """The words a TJ array shows, through its font's ToUnicode map (two-byte codes)."""
-    stream = font.get("/ToUnicode")
-    if stream is None:
-        return ""
-    cmap = _cmap(stream)
     out: list[str] = []
     for item in array:
         if isinstance(item, pikepdf.String):
@@ -85,6 +85,9 @@ _BFRANGE = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>"
 
 
 def _cmap(stream: Any) -> dict[int, str]:
+    """A ToUnicode CMap's code -> text (none without one)."""
+    if stream is None:
+        return {}
     data = stream.read_bytes()
     out: dict[int, str] = {}
     for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):

@@ -182,7 +182,7 @@ class Renderer:
 
 def hide_decoration() -> None:
     """Teach WeasyPrint's tagging what HTML says is decoration: an element marked
-    ``aria-hidden="true"`` (or ``role="presentation"``) and an image with ``alt=""``. Their
+    ``aria-hidden="true"``, and an image or drawing with ``alt=""`` or a presentation role. Their
     tags are built apart from the document's tree, as WeasyPrint does for the page margins,
     so ``access.finish`` makes what they draw an artifact that screen readers skip. An
     inline ``<svg>`` described by ``aria-label`` gets that as its alternative text."""
@@ -217,10 +217,14 @@ def hide_decoration() -> None:
 
 
 def _decorative(element: Any) -> bool:
-    if element.get("aria-hidden") == "true" or element.get("role") in ("presentation",
-                                                                        "none"):
+    """aria-hidden hides an element and all it holds; role="presentation" on an image or
+    drawing, or an image's empty alt, says the picture is decoration. (On other elements
+    the role only drops their meaning, not their words: a layout table is still read.)"""
+    if element.get("aria-hidden") == "true":
         return True
-    return bool(element.tag == "img" and element.get("alt") == "")
+    picture = element.tag in ("img", "{http://www.w3.org/2000/svg}svg")
+    return picture and (element.get("role") in ("presentation", "none")
+                        or (element.tag == "img" and element.get("alt") == ""))
 
 
 def _report(job: RenderJob, result: RenderResult, blocked: list[str],
