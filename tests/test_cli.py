@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from printkit.cli import cli
 
-from .conftest import assert_print_metadata
+from .conftest import assert_print_metadata, pdftotext
 
 
 def test_help_everywhere() -> None:
@@ -205,3 +205,22 @@ def test_impose_says_whether_it_shrank_the_pages(tmp_path: Path) -> None:
     assert letter.exit_code == 0 and "shrunk to 59%" in letter.output, letter.output
     # a print file titled from the PDF's file name (it has no title of its own)
     assert assert_print_metadata(tmp_path / "h2.pdf") == "half, 2-up cut sheet"
+
+
+def test_a_note_for_the_agency_is_reported_and_never_printed(
+        project: Path, run: Callable[..., Result]) -> None:
+    alpha = project / "templates/docs/mini/alpha.html"
+    alpha.write_text(alpha.read_text().replace(
+        "<h2>Alpha section two</h2>",
+        "{% note %}Have counsel\n  review this page.{% endnote %}\n<h2>Alpha section two</h2>"))
+    checked = run("check", "mini")
+    assert checked.exit_code == 0, checked.output
+    assert ("templates/docs/mini/alpha.html:9: warning: note for the agency: Have counsel "
+            "review this page.") in checked.output
+    built = run("build", "mini")
+    assert built.exit_code == 0, built.output
+    assert "alpha.html:9: note for the agency: Have counsel review this page." in built.output
+    assert "counsel" not in pdftotext(project / "build/mini/handouts/alpha.pdf")
+    alpha.write_text(alpha.read_text().replace("Have counsel", "Have {{ agency.name }}"))
+    broken = run("check", "mini")
+    assert broken.exit_code == 1 and "plain words only" in broken.output

@@ -199,6 +199,15 @@ def _document_problems(project: Project, parser: _Refs, files: list[Path],
     return problems
 
 
+def agency_notes_are_read(c: Checked) -> list[Problem]:
+    """Each {% note %} in a template a kit uses, as a warning: a note for the agency
+    (review this page with counsel) is said to the person building and never printed."""
+    notes = {(template, line, text) for plan in c.plans.values() for planned in plan.renders()
+             for text, template, line in c.planner.analysis(planned.doc.source).notes}
+    return [Problem(f"templates/{template}", line, f"note for the agency: {text}",
+                    severity="warning") for template, line, text in sorted(notes)]
+
+
 def values_are_used(c: Checked) -> list[Problem]:
     return c.planner.unused_values(c.kits, c.settings)
 
@@ -239,7 +248,8 @@ def roster_rows_fill(c: Checked) -> list[Problem]:
 
 RULES: tuple[Rule, ...] = (registry_is_current, agency_is_real, stylesheet_links_resolve,
                            templates_parse, kit_variables_are_used, kits_plan,
-                           documents_are_printable, values_are_used, roster_rows_fill)
+                           documents_are_printable, agency_notes_are_read, values_are_used,
+                           roster_rows_fill)
 
 
 SVG = "svg:"  # marks an undescribed drawing among the images without alt text

@@ -80,9 +80,10 @@ def _contents_job(session: Session, plan: KitPlan) -> RenderJob | None:
 
 
 def warnings(session: Session, work: KitWork) -> list[str]:
-    """What the renders of a kit's documents reported, once each, and a booklet's back
-    cover that does not fit its one page."""
+    """What the renders of a kit's documents reported, once each, a booklet's back
+    cover that does not fit its one page, and the templates' notes for the agency."""
     found = {m for key in work.render_keys() for m in session.entry(key).warnings}
+    found.update(agency_notes(session, work.plan))
     booklet = work.variants.get("booklet")
     if booklet is not None and booklet.back is not None and booklet.back.job is not None:
         pages = session.entry(booklet.back.job.key).pages
@@ -91,6 +92,14 @@ def warnings(session: Session, work: KitWork) -> list[str]:
                       f"pages at {booklet.paper}; shorten the contacts or 'copies' in "
                       "printkit.yaml so it fits on one")
     return sorted(found)
+
+
+def agency_notes(session: Session, plan: KitPlan) -> list[str]:
+    """Each ``{% note %}`` in the templates a kit renders: for the person building, never
+    printed."""
+    return [f"templates/{template}:{line}: note for the agency: {text}"
+            for planned in plan.renders()
+            for text, template, line in session.planner.analysis(planned.doc.source).notes]
 
 
 def metadata(plan: KitPlan) -> Metadata:

@@ -16,6 +16,7 @@ from printkit.template.environment import (
     DEFAULT_MARKDOWN_LAYOUT,
     ConfinedLoader,
     filter_hint,
+    notes_in,
     read_front_matter,
 )
 
@@ -30,6 +31,7 @@ class TemplateInfo:
     resource_ids: tuple[tuple[str, str, int], ...]  # (id, template, line) for resource('id')
     front_matter: Mapping[str, Any]
     dynamic: bool = False           # includes a template whose name is computed
+    notes: tuple[tuple[str, str, int], ...] = ()  # (text, template, line) of {% note %}s
 
 
 def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
@@ -39,6 +41,7 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
     seen: list[str] = []
     names: set[str] = set()
     ids: list[tuple[str, str, int]] = []
+    notes: list[tuple[str, str, int]] = []
     front: Mapping[str, Any] = {}
     dynamic = False
     todo = [name]
@@ -83,10 +86,12 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
                               "Check the name in {% extends %} / {% include %}; paths are "
                               "relative to templates/.")
             todo.append(ref)
+        notes.extend((text, current, line) for text, line in notes_in(ast))
         for call in ast.find_all(jinja2.nodes.Call):
             if isinstance(call.node, jinja2.nodes.Name) and call.node.name.startswith("resource"):
                 ids.extend((rid, current, call.lineno) for rid in _const_strings(call.args[:1]))
-    return TemplateInfo(name, tuple(seen), frozenset(names), tuple(ids), front, dynamic)
+    return TemplateInfo(name, tuple(seen), frozenset(names), tuple(ids), front, dynamic,
+                        tuple(notes))
 
 
 def _const_strings(nodes: list[jinja2.nodes.Expr]) -> list[str]:

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.ext
 import jinja2.meta
 import jinja2.nodes
+import jinja2.parser
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -74,6 +76,41 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+class NoteExtension(jinja2.ext.Extension):
+    """``{% note %}Have legal review this page.{% endnote %}``: a note for the agency that
+    prints nothing. ``printkit check`` and ``build`` report it, with its template and line,
+    to the person building. Its text is plain words (no ``{{ }}``)."""
+
+    tags = {"note"}  # noqa: RUF012 - the attribute Jinja reads
+
+    def parse(self, parser: jinja2.parser.Parser) -> jinja2.nodes.Node:
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(("name:endnote",), drop_needle=True)
+        text = " ".join(
+            item.data for node in body if isinstance(node, jinja2.nodes.Output)
+            for item in node.nodes if isinstance(item, jinja2.nodes.TemplateData))
+        if any(not isinstance(item, jinja2.nodes.TemplateData) for node in body
+               for item in getattr(node, "nodes", [node])):
+            parser.fail("a {% note %} holds plain words only, no {{ }} or tags", lineno)
+        call = self.call_method("_note", [jinja2.nodes.Const(" ".join(text.split()))],
+                                lineno=lineno)
+        return jinja2.nodes.ExprStmt(call, lineno=lineno)
+
+    def _note(self, text: str) -> str:
+        return ""
+
+
+def notes_in(ast: jinja2.nodes.Template) -> list[tuple[str, int]]:
+    """The agency notes in a parsed template: (text, line)."""
+    out = []
+    for call in ast.find_all(jinja2.nodes.Call):
+        if (isinstance(call.node, jinja2.nodes.ExtensionAttribute)
+                and call.node.name == "_note" and call.args
+                and isinstance(call.args[0], jinja2.nodes.Const)):
+            out.append((str(call.args[0].value), call.lineno))
+    return out
+
+
 def make_environment(templates_dir: Path, registry: Registry,
                      bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """The sandboxed environment. A ``bytecode_cache`` keeps compiled templates between
@@ -86,6 +123,7 @@ def make_environment(templates_dir: Path, registry: Registry,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=[NoteExtension],
     )
     env.filters.update(FILTERS)
 
