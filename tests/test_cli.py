@@ -215,8 +215,9 @@ def test_a_note_for_the_agency_is_reported_and_never_printed(
         "{% note %}Have counsel\n  review this page.{% endnote %}\n<h2>Alpha section two</h2>"))
     checked = run("check", "mini")
     assert checked.exit_code == 0, checked.output
-    assert ("templates/docs/mini/alpha.html:9: warning: note for the agency: Have counsel "
+    assert ("templates/docs/mini/alpha.html:9: note: for the agency: Have counsel "
             "review this page.") in checked.output
+    assert run("--strict", "check", "mini").exit_code == 0   # a note is not a problem
     built = run("build", "mini")
     assert built.exit_code == 0, built.output
     assert "alpha.html:9: note for the agency: Have counsel review this page." in built.output

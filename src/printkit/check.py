@@ -204,8 +204,8 @@ def agency_notes_are_read(c: Checked) -> list[Problem]:
     (review this page with counsel) is said to the person building and never printed."""
     notes = {(template, line, text) for plan in c.plans.values() for planned in plan.renders()
              for text, template, line in c.planner.analysis(planned.doc.source).notes}
-    return [Problem(f"templates/{template}", line, f"note for the agency: {text}",
-                    severity="warning") for template, line, text in sorted(notes)]
+    return [Problem(f"templates/{template}", line, f"for the agency: {text}",
+                    severity="note") for template, line, text in sorted(notes)]
 
 
 def values_are_used(c: Checked) -> list[Problem]:

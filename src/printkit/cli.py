@@ -243,7 +243,7 @@ def check(ctx: Context, kits: tuple[str, ...], sets: tuple[str, ...],
     warnings = [p for p in problems if p.severity == "warning"]
     if errors or (ctx.strict and warnings):
         raise InputError(problems)
-    for p in warnings:
+    for p in problems:  # warnings, and notes for the agency (which --strict lets pass)
         click.echo(str(p), err=True)
     if not ctx.quiet:
         n = len(list(kits) or project.kit_ids())

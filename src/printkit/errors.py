@@ -29,7 +29,7 @@ class Problem:
     line: int | None
     message: str
     hint: str = ""
-    severity: str = "error"  # "error" or "warning"
+    severity: str = "error"  # "error", "warning", or "note" (for the agency: never fails)
 
     def one_line(self) -> str:
         """For a build's warning list: where, what, and the hint in brackets."""

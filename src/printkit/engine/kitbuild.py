@@ -120,7 +120,8 @@ def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[
     pending: list[_Pending] = []
     for i, w in enumerate(work):
         warnings = kitwork.warnings(session, w)
-        session.enforce_strict_on(w.plan.kit.display, warnings)
+        session.enforce_strict_on(w.plan.kit.display,
+                                  [m for m in warnings if kitwork.NOTE not in m])
         build_key = _outputs_key(session, w)
         folder = session.folder_for(w.plan.kit)
         pages = manifest.up_to_date(folder, build_key)
