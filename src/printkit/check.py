@@ -203,6 +203,7 @@ def agency_notes_are_read(c: Checked) -> list[Problem]:
     """Each {% note %} in a template a kit uses, as a warning: a note for the agency
     (review this page with counsel) is said to the person building and never printed."""
     notes = {(template, line, text) for plan in c.plans.values() for planned in plan.renders()
+             if planned.job is not None   # a PDF given has no template
              for text, template, line in c.planner.analysis(planned.doc.source).notes}
     return [Problem(f"templates/{template}", line, f"for the agency: {text}",
                     severity="note") for template, line, text in sorted(notes)]

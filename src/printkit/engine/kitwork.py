@@ -101,7 +101,7 @@ def agency_notes(session: Session, plan: KitPlan) -> list[str]:
     """Each ``{% note %}`` in the templates a kit renders: for the person building, never
     printed."""
     return [f"templates/{template}:{line}: {NOTE}{text}"
-            for planned in plan.renders()
+            for planned in plan.renders() if planned.job is not None   # not a PDF given
             for text, template, line in session.planner.analysis(planned.doc.source).notes]
 
 
