@@ -225,3 +225,19 @@ def test_a_note_for_the_agency_is_reported_and_never_printed(
     alpha.write_text(alpha.read_text().replace("Have counsel", "Have {{ agency.name }}"))
     broken = run("check", "mini")
     assert broken.exit_code == 1 and "plain words only" in broken.output
+
+
+def test_a_number_typed_into_a_template_is_a_warning_naming_the_line(
+        project: Path, run: Callable[..., Result]) -> None:
+    """Every number printed comes from the registry (with its source and check date)."""
+    alpha = project / "templates/docs/mini/alpha.html"
+    alpha.write_text(alpha.read_text().replace(
+        "<h2>Alpha section two</h2>",
+        "<p>Call 555-123-4567, or text 741741.</p>\n<h2>Alpha section two</h2>\n"
+        "<style>.x-911 { color: red; }</style>{# call 911 #}"))
+    result = run("check", "mini")
+    assert result.exit_code == 0, result.output
+    for typed in ("'555-123-4567'", "'text 741741'"):
+        assert (f"templates/docs/mini/alpha.html:9: warning: {typed} is typed into the "
+                "template") in result.output, result.output
+    assert "911" not in result.output   # style sheets and comments are not prose
