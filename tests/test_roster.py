@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pikepdf
 import pymupdf
 import pytest
 from click.testing import Result
@@ -154,3 +155,9 @@ def test_a_personalised_name_is_in_content_order(project: Path,
     for name in ("Jordan Lee", "Pat Smith"):   # where the field is, not last on the page
         expected = f"Before the greeting. Dear {name}, After the greeting."
         assert sum(expected in page for page in pages) == 2, pages
+    # each file embeds only the glyphs it shows (the prepared packet held whole faces)
+    for pdf in (folder / "roster/jordan-lee.pdf", folder / "greeting-roster.pdf"):
+        with pikepdf.open(pdf) as doc:
+            names = {str(f.BaseFont) for page in doc.pages
+                     for f in page.obj.Resources.get("/Font", {}).values()}
+        assert names and all("+" in n for n in names), (pdf.name, names)

@@ -177,7 +177,8 @@ def _tag(glyphs: frozenset[int]) -> str:
 def embed(pdf: Any, face_number: int, glyphs: Iterable[int] | None = None) -> Any:
     """Face ``face_number`` in ``pdf`` as a Type 0 font (Identity-H, glyph ids as character
     codes) with a ToUnicode map; subset to ``glyphs`` when given (page numbers), whole
-    otherwise (roster fields, whose text comes later). Returns its indirect object."""
+    otherwise (roster fields, whose text comes later: ``subset_whole_faces`` trims it once
+    the text is known). Returns its indirect object."""
     f = face(face_number)
     used = frozenset(glyphs) if glyphs is not None else None
     data, cid_to_gid = (f.data, None) if used is None else _subset(f, used)
@@ -224,3 +225,47 @@ def _to_unicode(glyphs: dict[int, str]) -> bytes:
         lines.append("endbfchar")
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines).encode("ascii")
+
+
+def subset_whole_faces(pdf: Any) -> None:
+    """Each packaged face that ``embed`` put in whole (a roster packet's, before its rows
+    were known) replaced by a subset of the glyphs the file shows with it: on its pages and
+    in the forms they draw (an imposed sheet's pages)."""
+    wholes = {face(i).ps_name: i for i in range(len(FACES))}
+    used: dict[tuple[int, int], set[int]] = {}
+    fonts: dict[tuple[int, int], Any] = {}
+    holders: list[Any] = []   # the /Font dictionaries that name a whole face
+    seen: set[tuple[int, int]] = set()
+
+    def scan(content: Any, resources: Any) -> None:
+        named = resources.get("/Font", Dictionary()) if resources is not None else Dictionary()
+        mine = {str(k): v for k, v in named.items()
+                if str(v.get("/BaseFont", ""))[1:] in wholes}
+        for font in mine.values():
+            fonts.setdefault(font.objgen, font)
+        if mine:
+            holders.append(named)
+            current: Any = None
+            for instruction in pikepdf.parse_content_stream(content):
+                op, operands = str(instruction.operator), instruction.operands
+                if op == "Tf":
+                    current = mine.get(str(operands[0]))
+                elif current is not None and op in ("Tj", "TJ", "'", '"'):
+                    strings = operands[0] if op == "TJ" else [operands[-1]]
+                    raw = b"".join(bytes(s) for s in strings if isinstance(s, pikepdf.String))
+                    used.setdefault(current.objgen, set()).update(
+                        int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw) - 1, 2))
+        forms = resources.get("/XObject", Dictionary()) if resources is not None else {}
+        for form in forms.values():
+            if form.get("/Subtype") == "/Form" and form.objgen not in seen:
+                seen.add(form.objgen)
+                scan(form, form.get("/Resources", resources))
+
+    for page in pdf.pages:
+        scan(page, page.obj.get("/Resources"))
+    subsets = {key: embed(pdf, wholes[str(font.BaseFont)[1:]], used.get(key) or {0})
+               for key, font in fonts.items()}
+    for named in holders:
+        for key in list(named.keys()):
+            if named[key].objgen in subsets:
+                named[key] = subsets[named[key].objgen]

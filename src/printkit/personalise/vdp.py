@@ -24,7 +24,15 @@ from typing import Any
 import pikepdf
 
 from printkit.pdf.metadata import Metadata, set_print_metadata
-from printkit.pdf.text import Line, embed, face_index, font_name, line_ops, set_line
+from printkit.pdf.text import (
+    Line,
+    embed,
+    face_index,
+    font_name,
+    line_ops,
+    set_line,
+    subset_whole_faces,
+)
 from printkit.personalise.cuts import IDENTITY, Matrix, cm, find_cuts, inverse
 from printkit.personalise.fields import Spot, page_contents
 from printkit.produce.impose import apply_runs
@@ -169,6 +177,7 @@ def personalise(prepared: bytes, slots: Sequence[FieldSlot], lines: Sequence[Lin
         if xmp is not None:
             safe = html.escape(title, quote=False).encode("utf-8").replace(b"\\", b"\\\\")
             xmp.write(XMP_TITLE_RE.sub(rb"\g<1>" + safe + rb"\g<3>", xmp.read_bytes(), count=1))
+    subset_whole_faces(pdf)   # the row is known: only the glyphs it shows
     return _save(pdf)
 
 
@@ -214,6 +223,7 @@ def combine(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot]],
         outline.root.extend(pikepdf.OutlineItem(label, page) for label, page in marks if label)
     out.Root.PageMode = pikepdf.Name.UseOutlines
     set_print_metadata(out, meta)
+    subset_whole_faces(out)
     return _save(out), len(out.pages)
 
 
@@ -231,7 +241,9 @@ def combine_booklet(sources: Sequence[bytes], slots: Sequence[Sequence[FieldSlot
                                      mm(creep_mm)))
     extras = [(run.source, _overlay_ops(opened[run.source], slots[run.source], run.lines)
                if run.lines is not None else {}) for run in runs]
-    return apply_runs(sources, sheets, extras, meta)
+    out = pikepdf.open(io.BytesIO(apply_runs(sources, sheets, extras, meta)))
+    subset_whole_faces(out)
+    return _save(out)
 
 
 def _save(pdf: Any) -> bytes:
