@@ -149,12 +149,15 @@ class _CliReporter:
 @click.option("--no-cache", is_flag=True, help="Render everything again.")
 @click.option("--no-preflight", is_flag=True,
               help="Do not measure the outputs (faster); 'printkit preflight' measures them.")
+@click.option("--final", is_flag=True,
+              help="Refuse to build with a sample value (one marked !sample); nothing is "
+                   "written.")
 @_common
 @pass_ctx
 def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple[str, ...],
           vars_files: tuple[Path, ...], name: str | None, roster: Path | None,
           paper: str | None, grayscale: bool, pdfa: bool, press: bool, jobs: int,
-          no_cache: bool, no_preflight: bool) -> None:
+          no_cache: bool, no_preflight: bool, final: bool) -> None:
     """Build KITS (ids from 'printkit list', or YAML paths); no KIT builds every kit."""
     from printkit.api import build as run_build
     from printkit.options import BuildOptions
@@ -165,7 +168,7 @@ def build(ctx: Context, kits: tuple[str, ...], out_dir: Path | None, sets: tuple
     options = BuildOptions(settings=settings, out_dir=out_dir, name=_event(name, vars_files),
                            jobs=jobs,
                            use_cache=not no_cache, strict=ctx.strict, press=press,
-                           roster=_absolute(roster), preflight=not no_preflight)
+                           roster=_absolute(roster), preflight=not no_preflight, final=final)
     results = run_build(project, list(kits), options, _CliReporter(ctx))  # type: ignore[arg-type]
     if not ctx.quiet:
         _say_built(project, results, roster is not None, not no_preflight)
@@ -200,6 +203,11 @@ def _say_built(project: Any, results: list[Any], roster: bool, preflight: bool) 
                        f"{r.cached} reused -> {out}")
         for w in r.warnings:
             click.echo(f"  warning: {w}", err=True)
+        if r.samples:
+            click.echo(f"  SAMPLE on every page: sample values in {'; '.join(r.samples)}")
+    if any(r.samples for r in results):
+        click.echo("Sample values are placeholders: set your agency up with 'printkit init' "
+                   "and give event values with --set; 'printkit build --final' refuses them.")
     if len(results) > 1 or not results[0].up_to_date:
         seconds = max(r.seconds for r in results)
         click.echo(f"{len(results)} kit{'s' if len(results) != 1 else ''} in {seconds:.1f} s")

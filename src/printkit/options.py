@@ -33,6 +33,7 @@ class BuildOptions:
     press: bool = False              # also write K-press.pdf (bleed, crop marks, boxes)
     roster: Path | None = None       # one packet per row of this CSV
     preflight: bool = True           # measure the outputs (preflight.json, preflight.html)
+    final: bool = False              # refuse to build with a placeholder (!sample) value
 
 
 @dataclass
@@ -54,6 +55,9 @@ class KitResult:
     reads: frozenset[str] = field(default_factory=frozenset, repr=False)
     # What preflight found in the outputs: "build/K/file.pdf p.N: what to change".
     findings: list[str] = field(default_factory=list)
+    # The placeholder values (!sample) it was built with: "key (file:line)". Every page of
+    # its outputs is marked SAMPLE.
+    samples: list[str] = field(default_factory=list)
 
 
 @dataclass

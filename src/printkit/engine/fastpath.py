@@ -40,7 +40,8 @@ def _key(project: Project, name: str, options: BuildOptions) -> str:
     change its outputs: not --jobs, --strict or --no-cache."""
     described = {"project": str(project.root), "settings": dataclasses.asdict(options.settings),
                  "out_dir": options.out_dir, "name": options.name, "press": options.press,
-                 "roster": options.roster, "preflight": options.preflight}
+                 "roster": options.roster, "preflight": options.preflight,
+                 "final": options.final}
     return kit_build_key(name, described)
 
 
@@ -89,7 +90,8 @@ def _fresh(project: Project, record: Any) -> KitResult | None:
         return KitResult(kit["id"], folder, int(kit["pages"]), 0, int(kit["renders"]), 0.0,
                          [], [], True, int(kit.get("packets", 0)), dict(kit["inputs"]),
                          frozenset(kit["reads"]),
-                         findings=[f.line(project.rel(folder)) for f in load_findings(folder)])
+                         findings=[f.line(project.rel(folder)) for f in load_findings(folder)],
+                         samples=[str(s) for s in kit.get("samples", [])])
     except (OSError, KeyError, TypeError, ValueError):
         return None
 
@@ -106,7 +108,7 @@ def record(project: Project, names: Sequence[str], options: BuildOptions,
                 continue
             kit = {"id": r.kit_id, "folder": str(r.folder), "pages": r.pages,
                    "renders": r.rendered + r.cached, "packets": r.packets,
-                   "inputs": r.inputs, "reads": sorted(r.reads),
+                   "inputs": r.inputs, "reads": sorted(r.reads), "samples": r.samples,
                    "files": _folder_hashes(r.folder)}
             key = _key(project, name, options)
             state.pop(key, None)

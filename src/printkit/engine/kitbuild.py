@@ -46,6 +46,8 @@ def build_kits(session: Session, names: Sequence[str],
             work.append(item)
         except InputError as exc:
             problems.extend(exc.problems)
+    if session.options.final:
+        problems = kitwork.final_problems([w.plan for w in work])
     if problems:
         raise InputError(problems)
     unused = session.planner.unused_values(kits, settings, read_elsewhere)
@@ -173,7 +175,7 @@ def _result(session: Session, w: KitWork, pages: int, written: list[Path],
                      len(keys) - rendered, time.perf_counter() - started, written, warnings,
                      up_to_date,
                      inputs=inputs if inputs is not None else kitwork.inputs(session, w),
-                     reads=session.planner.reads(w.plan.kit))
+                     reads=session.planner.reads(w.plan.kit), samples=kitwork.samples(w.plan))
 
 
 def _task(session: Session, w: KitWork) -> ProductTask:

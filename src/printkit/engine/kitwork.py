@@ -10,15 +10,17 @@ from typing import Any
 
 from printkit import __version__
 from printkit.engine.session import Session
-from printkit.errors import problem
+from printkit.errors import Problem, problem
 from printkit.pdf.files import readable_pdf
 from printkit.pdf.metadata import Metadata
 from printkit.plan.keys import digest
 from printkit.plan.planner import CONTENTS_TEMPLATE, DEFAULT_COVER, KitPlan, PlannedDoc
+from printkit.produce import folio
 from printkit.produce.placement import place
 from printkit.produce.reading import Part, reading_page_count
 from printkit.render.job import RenderJob
 from printkit.source.project import CONFIG_NAME, DEFAULT_STYLESHEETS
+from printkit.source.variables import SampleValue
 
 # Variants assembled as whole books, with a contents page.
 WHOLE = ("press", "booklet", "booklet-press")
@@ -94,6 +96,37 @@ def warnings(session: Session, work: KitWork) -> list[str]:
     return sorted(found)
 
 
+def samples(plan: KitPlan) -> list[str]:
+    """The placeholder values a kit is built with, file by file: "file: key, key"."""
+    files: dict[str, list[str]] = {}
+    for s in plan.samples:
+        files.setdefault(s.file, []).append(s.key)
+    return [f"{file}: {', '.join(keys)}" for file, keys in files.items()]
+
+
+def final_problems(plans: Sequence[KitPlan]) -> list[Problem]:
+    """--final: one problem per placeholder value the kits would print, naming where it
+    is written (once, however many kits print it)."""
+    kits: dict[SampleValue, list[str]] = {}
+    for plan in plans:
+        for s in plan.samples:
+            kits.setdefault(s, []).append(plan.kit.id)
+    out = []
+    for s, ids in sorted(kits.items(), key=lambda item: (item[0].file, item[0].line or 0)):
+        date = hasattr(s.value, "isoformat")
+        shown = s.value.isoformat() if date else str(s.value)
+        if s.file == CONFIG_NAME:
+            hint = ("Run 'printkit init' to set your agency up, or write your agency's own "
+                    "value in printkit.yaml in place of the '!sample' one.")
+        else:
+            hint = (f"Give this build's own: --set {s.key}="
+                    + ("YYYY-MM-DD" if date else '"..."')
+                    + f" (or a --vars file), or write it in {s.file} without '!sample'.")
+        out.append(Problem(s.file, s.line, f"'{s.key}' is still the sample value '{shown}' "
+                           f"(printed by {', '.join(ids)}; --final prints no sample)", hint))
+    return out
+
+
 NOTE = "note for the agency: "  # reported with the warnings; --strict lets it pass
 
 
@@ -129,7 +162,7 @@ def parts(session: Session, plan: KitPlan, contents: RenderJob | None) -> tuple[
     if contents is not None:
         out.append(Part("contents", kit.contents_title or "Contents",
                         session.entry(contents.key).pdf, "contents"))
-    out.extend(Part(d.doc.id, d.title, document_pdf(session, d)[0],
+    out.extend(Part(d.doc.id, d.title, _marked(d, document_pdf(session, d)[0]),
                     "document" if d.doc.reading else "extra")
                for d in plan.docs)
     out.extend(Part(d.doc.id, d.title, session.entry(d.job.key).pdf, d.doc.id)
@@ -137,12 +170,18 @@ def parts(session: Session, plan: KitPlan, contents: RenderJob | None) -> tuple[
     return tuple(out)
 
 
+def _marked(planned: PlannedDoc, pdf: bytes) -> bytes:
+    """A document made elsewhere carries the SAMPLE mark in a build that prints a
+    placeholder (a rendered one has it from its HTML)."""
+    return folio.sample_marks(pdf) if planned.sample else pdf
+
+
 def part_key(session: Session, planned: PlannedDoc) -> str:
     """What a document's PDF is made from (after rendering): its render as made (see
     ``rendered_key``), or a spliced PDF's hash."""
     if planned.job is not None:
         return rendered_key(session, planned.job.key)
-    return plan_key(session, planned)
+    return plan_key(session, planned) + ("+sample" if planned.sample else "")
 
 
 def plan_key(session: Session, planned: PlannedDoc) -> str:

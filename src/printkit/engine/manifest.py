@@ -37,6 +37,8 @@ def manifest(session: Session, work: KitWork, inputs: Mapping[str, str],
         "pages": pages,
         "build_key": build_key,
         "variables": {k: plan.resolved.sources[k] for k in sorted(plan.resolved.sources)},
+        # Placeholder values it printed: every page is marked SAMPLE.
+        "samples": [{"key": s.key, "file": s.file, "line": s.line} for s in plan.samples],
         "inputs": {k: v for k, v in inputs.items() if v},
         "documents": docs,
         "outputs": {name: {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}

@@ -62,7 +62,8 @@ def build_roster(b: Session, name: str, roster: Path) -> KitResult:
         inputs.update(kitwork.inputs(b, g.work, [roster]))
     return KitResult(kit.id, folder, pages, rendered, len(keys) - rendered,
                      time.perf_counter() - started, written, warnings,
-                     packets=len(build.rows), inputs=inputs, reads=reads)
+                     packets=len(build.rows), inputs=inputs, reads=reads,
+                     samples=sorted({s for g in used for s in kitwork.samples(g.work.plan)}))
 
 
 class _RosterBuild:
@@ -87,6 +88,8 @@ class _RosterBuild:
             except InputError as exc:
                 problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
                                         f"{p.message}", p.hint) for p in exc.problems)
+        if b.options.final and plans:  # a placeholder no row replaces
+            problems = kitwork.final_problems(plans[:1])
         if problems:
             raise InputError(problems)
         return plans

@@ -20,9 +20,9 @@ from printkit.options import Settings
 from printkit.plan.keys import FileHasher, render_key
 from printkit.render.job import RenderJob
 from printkit.source.kit import Document, Kit
-from printkit.source.project import Project
+from printkit.source.project import CONFIG_NAME, Project
 from printkit.source.registry import Registry, load_registry
-from printkit.source.variables import Layer, Resolved, resolve
+from printkit.source.variables import Layer, Resolved, SampleValue, resolve, samples_of
 from printkit.template.analysis import TemplateInfo, analyse
 from printkit.template.environment import make_environment, render_template
 from printkit.template.markdown import render_markdown
@@ -36,6 +36,21 @@ DEFAULT_COVER = "layouts/cover.html"
 AGENCY_DEFAULTS: dict[str, Any] = {"name": "", "short_name": "", "unit": "", "logo": "",
                                    "colors": {}}
 CONTENTS_TEMPLATE = "layouts/contents.html"
+# The SAMPLE mark of a build that prints a placeholder (a value marked !sample): put into
+# every rendered page's HTML here, whatever its layout, so no layout can leave it out. A
+# fixed box repeats on every page: by default in the top margin band at the content's
+# right edge, on a white label that reads on any background. Its style comes first in the
+# head, so a layout without a margin band places it with its own rule (layouts/card.html);
+# real text, so a search for SAMPLE finds it; an artifact, so screen readers skip it.
+SAMPLE_STYLE = (
+    "<style>.sample-mark { position: fixed; top: -0.42in; right: 0; z-index: 9; margin: 0;"
+    " font: 700 8.5pt/1 'Atkinson Hyperlegible', sans-serif; letter-spacing: 0;"
+    " color: #a3001b; background: #ffffff; border: 0.75pt solid #a3001b;"
+    " border-radius: 2pt; padding: 2.5pt 5pt 2pt; white-space: nowrap; }</style>")
+SAMPLE_MARK = ('<div class="sample-mark" aria-hidden="true">SAMPLE<span class="more">'
+               ' · not for distribution</span></div>')
+HEAD_RE = re.compile(r"<head\b[^>]*>", re.I)
+BODY_RE = re.compile(r"<body\b[^>]*>", re.I)
 # A booklet's designed outside back cover, and the page that fills it out to a multiple of
 # four pages. A project without them gets blank pages instead.
 BACK_COVER = "layouts/back-cover.html"
@@ -51,6 +66,7 @@ class PlannedDoc:
     pdf_path: Path | None = None         # spliced PDF
     template_files: tuple[str, ...] = ()
     used: Mapping[str, str] = field(default_factory=dict)
+    sample: bool = False                 # spliced PDF in a build marked SAMPLE
 
 
 @dataclass
@@ -65,6 +81,7 @@ class KitPlan:
     booklet: bool = False              # laid out as a booklet: pages run on, no blanks
     back: PlannedDoc | None = None     # a booklet's back cover
     notes: PlannedDoc | None = None    # a booklet's notes page (fills it to 4n pages)
+    samples: tuple[SampleValue, ...] = ()  # placeholders its templates print
 
     def with_cover(self) -> list[PlannedDoc]:
         """The cover (if any), then the documents."""
@@ -77,8 +94,12 @@ class KitPlan:
 
 def layers_for(project: Project, kit: Kit, settings: Settings,
                doc: Document | None = None) -> list[Layer]:
-    layers = [Layer("printkit.yaml", project.config.get("variables", {})),
-              Layer(kit.display, kit.variables)]
+    loc = project.config_loc
+    samples = ({**samples_of(loc, CONFIG_NAME, ("variables",), 1),
+                **samples_of(loc, CONFIG_NAME, ("agency",))} if loc is not None else {})
+    layers = [Layer(CONFIG_NAME, {**project.config.get("variables", {}),
+                                  "agency": dict(project.agency)}, samples=samples),
+              Layer(kit.display, kit.variables, samples=kit.variable_samples)]
     if doc is not None and doc.variables:
         layers.append(Layer(f"{doc.file} (document '{doc.id}')", doc.variables))
     layers.extend(settings.vars_layers)
@@ -90,7 +111,7 @@ def layers_for(project: Project, kit: Kit, settings: Settings,
 
 
 def base_context(project: Project, kit: Kit, resolved: Resolved, paper: str,
-                 grayscale: bool = False) -> dict[str, Any]:
+                 grayscale: bool = False, sample: bool = False) -> dict[str, Any]:
     agency = {**AGENCY_DEFAULTS, **project.agency, **resolved.values.get("agency", {})}
     agency["short_name"] = agency["short_name"] or agency["name"]
     values = {k: v for k, v in resolved.values.items() if k != "agency"}
@@ -99,6 +120,7 @@ def base_context(project: Project, kit: Kit, resolved: Resolved, paper: str,
         "agency": agency,
         "paper": paper,
         "grayscale": grayscale,  # layouts pick copier greys for what CSS cannot recolour
+        "sample": sample,        # built with a placeholder: every page is marked SAMPLE
         "kit": {
             "id": kit.id, "title": kit.title, "subtitle": kit.subtitle,
             "audience": kit.audience, "description": kit.description,
@@ -149,8 +171,10 @@ class Planner:
     def html_for(self, template: str, context: Mapping[str, Any]) -> str:
         tdir = self.project.templates_dir
         if template.endswith(".md"):
-            return render_markdown(self.env, template, context, tdir)
-        return render_template(self.env, template, context, tdir)
+            html = render_markdown(self.env, template, context, tdir)
+        else:
+            html = render_template(self.env, template, context, tdir)
+        return marked_sample(html) if context.get("sample") else html
 
     def plan(self, kit: Kit, settings: Settings, like: KitPlan | None = None,
              changed: frozenset[str] = frozenset(), booklet: bool = False) -> KitPlan:
@@ -160,7 +184,9 @@ class Planner:
         ``booklet`` plan also has the booklet's back cover and notes page."""
         paper = (settings.paper or kit.paper).lower()
         resolved = resolve(layers_for(self.project, kit, settings))
-        context = base_context(self.project, kit, resolved, paper, settings.grayscale)
+        samples = self.samples(kit, resolved)
+        context = base_context(self.project, kit, resolved, paper, settings.grayscale,
+                               bool(samples))
         problems: list[Problem] = []
         docs: list[PlannedDoc] = []
         for i, doc in enumerate(kit.documents):
@@ -168,7 +194,7 @@ class Planner:
                 if like is not None and not self._reads_any(doc, changed):
                     docs.append(like.docs[i])
                 else:
-                    docs.append(self._plan_doc(kit, doc, settings, paper))
+                    docs.append(self._plan_doc(kit, doc, settings, paper, bool(samples)))
             except InputError as exc:
                 problems.extend(exc.problems)
         cover = None
@@ -203,7 +229,13 @@ class Planner:
         if problems:
             raise InputError(problems)
         return KitPlan(kit, paper, resolved, context["agency"], cover, docs, settings,
-                       booklet, **finishing)
+                       booklet, **finishing, samples=samples)
+
+    def samples(self, kit: Kit, resolved: Resolved) -> tuple[SampleValue, ...]:
+        """The placeholder values (``!sample``) that the kit's templates read."""
+        reads = self.reads(kit)
+        return tuple(v for k, v in sorted(resolved.samples.items())
+                     if k.split(".")[0] in reads)
 
     def has_template(self, name: str) -> bool:
         return (self.project.templates_dir / name).is_file()
@@ -276,13 +308,14 @@ class Planner:
             dynamic = dynamic or info.dynamic
         return files, dynamic
 
-    def _plan_doc(self, kit: Kit, doc: Document, settings: Settings, paper: str) -> PlannedDoc:
+    def _plan_doc(self, kit: Kit, doc: Document, settings: Settings, paper: str,
+                  sample: bool) -> PlannedDoc:
         if doc.kind == "pdf":
             path = self.project.root / doc.source
             return PlannedDoc(doc, doc.title or doc.id.replace("-", " ").capitalize(),
-                              pdf_path=path)
+                              pdf_path=path, sample=sample)
         resolved = resolve(layers_for(self.project, kit, settings, doc))
-        context = base_context(self.project, kit, resolved, paper, settings.grayscale)
+        context = base_context(self.project, kit, resolved, paper, settings.grayscale, sample)
         context["doc"] = {"id": doc.id, "title": doc.title or ""}
         html = self.html_for(doc.source, context)
         title = doc.title or title_of(html) or doc.id.replace("-", " ").capitalize()
@@ -294,13 +327,24 @@ class Planner:
     def contents_job(self, plan: KitPlan, entries: Sequence[Mapping[str, Any]]) -> RenderJob:
         kit = plan.kit
         ctx = {**base_context(self.project, kit, plan.resolved, plan.paper,
-                              plan.settings.grayscale),
+                              plan.settings.grayscale, bool(plan.samples)),
                "entries": list(entries), "title": kit.contents_title,
                "link_prefix": "https://printkit.invalid/doc/",
                "doc": {"id": "contents", "title": kit.contents_title}}
         html = self.html_for(CONTENTS_TEMPLATE, ctx)
         return self.job(f"templates/{CONTENTS_TEMPLATE}", html, plan.paper, plan.settings,
                         kit.bleed_mm)
+
+
+def marked_sample(html: str) -> str:
+    """``html`` with the SAMPLE mark: its style first in the head, the mark first in the
+    body (a document without them gets them at the start)."""
+    head = HEAD_RE.search(html)
+    at = head.end() if head else 0
+    html = html[:at] + SAMPLE_STYLE + html[at:]
+    body = BODY_RE.search(html)
+    at = body.end() if body else len(SAMPLE_STYLE) + (head.end() if head else 0)
+    return html[:at] + SAMPLE_MARK + html[at:]
 
 
 def title_of(html: str) -> str:

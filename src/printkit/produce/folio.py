@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pikepdf
-from pypdf import PageObject
+from pypdf import PageObject, PdfReader
 
 from printkit.pdf.text import REGULAR, embed, font_name, line_ops, set_line
 from printkit.units import INCH, is_card
@@ -30,6 +30,7 @@ class Stamp:
     size: float = 9.0
     gray: float = 0.35
     artifact: str = "/Pagination"
+    rgb: tuple[float, float, float] | None = None  # instead of gray
 
 
 def is_small(page: PageObject) -> bool:
@@ -64,6 +65,23 @@ def footer(page: PageObject, index: int, text: str, *, align: str) -> list[Stamp
                   0.33)]
 
 
+SAMPLE_RED = (0.639, 0.0, 0.106)  # the SAMPLE mark's colour (plan/planner.py)
+
+
+def sample_marks(pdf: bytes) -> bytes:
+    """``pdf`` (a document made elsewhere, in a build that prints a placeholder) with
+    SAMPLE at the top right of every page, 0.3 in below the trim, at the side margin."""
+    reader = PdfReader(io.BytesIO(pdf))
+    stamps = []
+    for index, page in enumerate(reader.pages):
+        box = page.trimbox
+        x = float(box.right) - (0.125 * INCH if is_small(page) else side_margin(
+            float(box.width)))
+        stamps.append(Stamp(index, "SAMPLE", x, float(box.top) - 0.3 * INCH, "right", 8.5,
+                            artifact="/Layout", rgb=SAMPLE_RED))
+    return draw(pdf, stamps)
+
+
 def draw(pdf: bytes, stamps: Sequence[Stamp]) -> bytes:
     """``pdf`` with every stamp drawn over its page."""
     if not stamps:
@@ -77,7 +95,8 @@ def draw(pdf: bytes, stamps: Sequence[Stamp]) -> bytes:
         line = set_line(REGULAR, s.text, s.size, left, right, s.align)
         if line is not None:
             glyphs.update(line.glyph_ids())
-            ops[s.page] = ops.get(s.page, b"") + line_ops(line, 0.0, s.y, (s.gray,) * 3,
+            ops[s.page] = ops.get(s.page, b"") + line_ops(line, 0.0, s.y,
+                                                          s.rgb or (s.gray,) * 3,
                                                           artifact=s.artifact)
     font = embed(doc, REGULAR, glyphs)
     for index, content in sorted(ops.items()):

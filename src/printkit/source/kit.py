@@ -14,6 +14,7 @@ from printkit.source.outputs import Booklet, Cards, CutSheets, OutputNames, Prod
 from printkit.source.project import Project
 from printkit.source.schema import validate_kit_data
 from printkit.source.typography import curly
+from printkit.source.variables import samples_of
 from printkit.source.yamlio import Located, load_yaml
 from printkit.units import PAPER_SIZES
 
@@ -49,6 +50,8 @@ class Kit:
     body_size: float = 10.0   # pt: preflight holds every text page's body text to this
     variables: Mapping[str, Any] = field(default_factory=dict)
     variable_sources: Mapping[str, str] = field(default_factory=dict)
+    # Its variables written as ``!sample`` placeholders: dotted key -> (file, line).
+    variable_samples: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
     cover: Mapping[str, Any] | None = field(default_factory=dict)
     contents_title: str | None = "Contents"
     documents: tuple[Document, ...] = ()
@@ -101,6 +104,7 @@ class _Raw:
     var_sources: dict[str, str]
     lines: dict[str, int]
     files: tuple[str, ...]  # the kit file, then its parents
+    var_samples: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
 
 def _load_raw(project: Project, kit_id: str, path: Path, chain: tuple[str, ...],
@@ -122,12 +126,13 @@ def _load_raw(project: Project, kit_id: str, path: Path, chain: tuple[str, ...],
     docs = [(d, display, _source_line(loc, i, d))
             for i, d in enumerate(data.get("documents", []))]
     var_sources = {k: display for k in _flat_keys(data.get("variables", {}))}
+    var_samples = samples_of(loc, display, ("variables",), 1)
 
     parent_name = data.get("extends")
     if parent_name is None:
         if data.get("remove"):
             problems.append(Problem(display, lines["remove"], "'remove' only works with 'extends'"))
-        return _Raw(data, docs, var_sources, lines, (display,))
+        return _Raw(data, docs, var_sources, lines, (display,), var_samples)
     if parent_name in (*chain, kit_id):
         cycle = " -> ".join((*chain, kit_id, parent_name))
         problems.append(Problem(display, lines["extends"], f"kits extend each other in a circle: "
@@ -142,7 +147,12 @@ def _load_raw(project: Project, kit_id: str, path: Path, chain: tuple[str, ...],
     if parent is None:
         return None
     merged = _merge(parent, data, docs, var_sources, display, lines, problems)
-    return replace(merged, files=(display, *parent.files))
+    own = {k for k in var_sources  # a value the kit gives replaces its parent's placeholder
+           if not any(o.startswith(k + ".") for o in var_sources)}
+    samples = {k: v for k, v in parent.var_samples.items()
+               if not any(k == o or k.startswith(o + ".") for o in own)}
+    return replace(merged, files=(display, *parent.files), var_samples={**samples,
+                                                                        **var_samples})
 
 
 def _merge(parent: _Raw, data: dict[str, Any], docs: list[tuple[dict[str, Any], str, int | None]],
@@ -267,6 +277,7 @@ def _typed(project: Project, kit_id: str, path: Path, raw: _Raw,
         bleed_mm=float(data.get("bleed", 3.0)),
         body_size=float(data.get("body_size", 10.0)),
         variables=data.get("variables", {}), variable_sources=raw.var_sources,
+        variable_samples=raw.var_samples,
         cover=cover_spec, contents_title=contents_title, documents=tuple(documents),
         outputs=outputs, lines=raw.lines, files=raw.files,
     )

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from printkit.errors import InputError, Problem, UsageError
-from printkit.source.yamlio import load_yaml
+from printkit.source.yamlio import Located, Path_t, load_yaml
 
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-RESERVED = {"kit", "doc", "agency", "resource", "paper", "front", "grayscale"}
+RESERVED = {"kit", "doc", "agency", "resource", "paper", "front", "grayscale", "sample"}
 
 
 @dataclass
@@ -31,12 +31,25 @@ class Layer:
     name: str
     values: Mapping[str, Any]
     lines: Mapping[str, int] = field(default_factory=dict)  # top-level key -> line, if a file
+    # Dotted keys of its values written as ``!sample`` placeholders -> (file, line).
+    samples: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SampleValue:
+    """A placeholder value a build uses: where it is written, to name it in messages."""
+
+    key: str
+    value: Any
+    file: str
+    line: int | None
 
 
 @dataclass
 class Resolved:
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # dotted key -> layer name
+    samples: dict[str, SampleValue] = field(default_factory=dict)  # placeholders in use
 
 
 def parse_value(text: str) -> Any:
@@ -77,7 +90,19 @@ def resolve(layers: Iterable[Layer]) -> Resolved:
         for key, value in _flatten(layer.values):
             set_dotted(out.values, key, copy.deepcopy(value))
             out.sources[key] = layer.name
+            for old in [k for k in out.samples if k == key or k.startswith(key + ".")]:
+                del out.samples[old]  # a value given here replaces the placeholder
+            if key in layer.samples:
+                out.samples[key] = SampleValue(key, value, *layer.samples[key])
     return out
+
+
+def samples_of(loc: Located, display: str, prefix: Path_t = (),
+               strip: int = 0) -> dict[str, tuple[str, int | None]]:
+    """The ``!sample`` values of a YAML file under ``prefix``, as dotted keys (without
+    the first ``strip`` parts of their path) -> (file, line)."""
+    return {".".join(str(p) for p in path[strip:]): (display, loc.line(path))
+            for path in sorted(loc.samples, key=str) if path[:len(prefix)] == prefix}
 
 
 def parse_set_options(items: Iterable[str]) -> Layer:
@@ -112,5 +137,6 @@ def load_vars_file(path: Path, display: str) -> Layer:
                                     f"'{key}' is reserved by printkit", "Choose another name."))
     if problems:
         raise InputError(problems)
-    return Layer(display, loc.data, {k: loc.key_line((k,)) or 1 for k in loc.data})
+    return Layer(display, loc.data, {k: loc.key_line((k,)) or 1 for k in loc.data},
+                 samples_of(loc, display))
 

@@ -22,6 +22,7 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 
 Path_t = tuple[str | int, ...]
+SAMPLE_TAG = "!sample"  # a placeholder value: printed marked SAMPLE, refused by --final
 
 
 @dataclass
@@ -31,6 +32,8 @@ class Located:
     data: Any
     file: Path
     lines: dict[Path_t, int] = field(default_factory=dict)
+    # Values written with the ``!sample`` tag: placeholders that mark a build SAMPLE.
+    samples: set[Path_t] = field(default_factory=set)
 
     def line(self, path: Path_t) -> int | None:
         """Line of the value at ``path`` or, failing that, of its nearest parent."""
@@ -52,6 +55,7 @@ class _Builder:
         self.display = display
         self.offset = offset  # lines before the YAML text in its file
         self.lines: dict[Path_t, int] = {}
+        self.samples: set[Path_t] = set()
         self.count = 0
         self.constructor = yaml.SafeLoader("")
 
@@ -67,6 +71,9 @@ class _Builder:
             self.fail(node, f"values nested deeper than {MAX_DEPTH} levels",
                       "Flatten the structure.")
         self.lines[path] = node.start_mark.line + 1 + self.offset
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag == SAMPLE_TAG:
+            self.fail(node, "'!sample' marks one value, not a block or a list",
+                      "Put '!sample' before each value that is a placeholder.")
         if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in (
                 "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"):
             self.fail(node, f"unsupported YAML tag {node.tag!r}",
@@ -90,7 +97,17 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(v, (*path, i), depth + 1) for i, v in enumerate(node.value)]
+        if node.tag == SAMPLE_TAG and isinstance(node, yaml.ScalarNode):
+            self.samples.add(path)
+            node = self._untagged(node)
         return self.scalar(node)
+
+    def _untagged(self, node: yaml.ScalarNode) -> yaml.ScalarNode:
+        """A ``!sample`` value read as it would be without the tag (a date stays a date)."""
+        plain = node.style is None
+        tag: str = self.constructor.resolve(  # type: ignore[no-untyped-call]
+            yaml.ScalarNode, node.value, (plain, not plain))
+        return yaml.ScalarNode(tag, node.value, node.start_mark, node.end_mark, node.style)
 
     def scalar(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
@@ -168,7 +185,7 @@ def parse_yaml(text: str, file: Path, display: str, *, empty_ok: bool = False,
     except RecursionError:
         raise problem(display, None, f"values nested too deeply (over {MAX_DEPTH} levels)",
                       "Flatten the structure.") from None
-    return Located(data, file, builder.lines)
+    return Located(data, file, builder.lines, builder.samples)
 
 
 def as_mapping(loc: Located, display: str) -> Mapping[str, Any]:

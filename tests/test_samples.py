@@ -1,0 +1,112 @@
+"""Samples never pass for real: a value written ``!sample`` marks every page of what prints
+it SAMPLE, the build says which values are samples, and ``build --final`` refuses them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pymupdf
+import pytest
+from click.testing import Result
+
+from printkit.errors import PrintkitError
+from printkit.source.variables import Layer, resolve
+from printkit.source.yamlio import load_yaml
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and ".cache" not in p.parts}
+
+
+def pages_without(folder: Path, word: str = "SAMPLE") -> list[str]:
+    """Every page of every PDF under ``folder`` whose text lacks ``word``."""
+    missing = []
+    for pdf in sorted(folder.rglob("*.pdf")):
+        with pymupdf.open(pdf) as doc:
+            missing += [f"{pdf.name} p.{i + 1}" for i, page in enumerate(doc)
+                        if word not in page.get_text()]
+    return missing
+
+
+def test_a_sample_value_reads_as_the_plain_value(tmp_path: Path) -> None:
+    file = tmp_path / "v.yaml"
+    file.write_text("agency:\n  name: !sample Anytown PD\nwhen: !sample 2026-01-15\n"
+                    "phone: !sample \"202-555-0141\"\nreal: Springfield\n")
+    loc = load_yaml(file)
+    assert loc.data == {"agency": {"name": "Anytown PD"}, "when": dt.date(2026, 1, 15),
+                        "phone": "202-555-0141", "real": "Springfield"}
+    assert loc.samples == {("agency", "name"), ("when",), ("phone",)}
+
+
+def test_sample_marks_one_value_not_a_block(tmp_path: Path) -> None:
+    file = tmp_path / "v.yaml"
+    file.write_text("title: x\ncontacts: !sample\n  eap: 1\n")
+    with pytest.raises(PrintkitError) as caught:
+        load_yaml(file, "v.yaml")
+    assert "v.yaml:2" in str(caught.value.message) and "one value" in caught.value.message
+
+
+def test_a_value_given_later_replaces_the_sample() -> None:
+    base = Layer("printkit.yaml", {"contacts": {"eap": "x", "chaplain": "y"}, "event": "e"},
+                 samples={"contacts.eap": ("printkit.yaml", 3),
+                          "contacts.chaplain": ("printkit.yaml", 4), "event": ("k.yaml", 9)})
+    given = resolve([base, Layer("--set", {"contacts": {"eap": "555"}})])
+    assert sorted(given.samples) == ["contacts.chaplain", "event"]
+    assert given.samples["event"].line == 9
+    emptied = resolve([base, Layer("--vars", {"contacts": "none"})])
+    assert sorted(emptied.samples) == ["event"]
+
+
+def _sample_agency(project: Path) -> None:
+    config = project / "printkit.yaml"
+    text = config.read_text()
+    text = text.replace("  name: Testville Police Department",
+                        "  name: !sample Anytown Police Department")
+    text = text.replace("    eap: EAP desk", "    eap: !sample \"202-555-0142\"")
+    config.write_text(text)
+
+
+@pytest.mark.slow
+def test_sample_build_is_marked_and_final_refuses_it(project: Path,
+                                                     run: Callable[..., Result]) -> None:
+    """Every page of every output says SAMPLE; the summary and the manifest name the
+    values; --final names each one's file and line and writes nothing; given real values,
+    --final builds and nothing says SAMPLE."""
+    _sample_agency(project)
+    result = run("build", "mini")
+    assert result.exit_code == 0, result.output
+    assert ("SAMPLE on every page: sample values in printkit.yaml: agency.name, contacts.eap"
+            in result.output)
+    folder = project / "build" / "mini"
+    assert not pages_without(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert [(s["key"], s["file"], s["line"]) for s in manifest["samples"]] == [
+        ("agency.name", "printkit.yaml", 2), ("contacts.eap", "printkit.yaml", 9)]
+    before = _tree(project / "build")
+
+    refused = run("build", "mini", "--final")
+    assert refused.exit_code == 1
+    assert "printkit.yaml:2: error: 'agency.name' is still the sample value " \
+           "'Anytown Police Department'" in refused.output
+    assert "printkit.yaml:9: error: 'contacts.eap'" in refused.output
+    assert "printkit init" in refused.output and "Traceback" not in refused.output
+    assert _tree(project / "build") == before
+
+    # A --set value replaces a placeholder for one build; the agency's name is still one.
+    still = run("build", "mini", "--final", "--set", "contacts.eap=555-010-4200")
+    assert still.exit_code == 1 and "contacts.eap" not in still.output
+    assert "agency.name" in still.output
+
+    config = project / "printkit.yaml"
+    config.write_text(config.read_text().replace("!sample ", ""))
+    final = run("build", "mini", "--final")
+    assert final.exit_code == 0, final.output
+    assert "SAMPLE" not in final.output
+    assert pages_without(folder) == [f"{p.name} p.{i + 1}" for p in sorted(folder.rglob("*.pdf"))
+                                     for i in range(pymupdf.open(p).page_count)]
+    assert json.loads((folder / "manifest.json").read_text())["samples"] == []
