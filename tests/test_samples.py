@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 
+from printkit.cli import cli
 from printkit.errors import PrintkitError
 from printkit.source.variables import Layer, resolve
 from printkit.source.yamlio import load_yaml
+
+from .test_library import library, library_copy  # noqa: F401  (shared fixtures)
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -110,3 +113,79 @@ def test_sample_build_is_marked_and_final_refuses_it(project: Path,
     assert pages_without(folder) == [f"{p.name} p.{i + 1}" for p in sorted(folder.rglob("*.pdf"))
                                      for i in range(pymupdf.open(p).page_count)]
     assert json.loads((folder / "manifest.json").read_text())["samples"] == []
+
+
+REAL_AGENCY = """\
+agency:
+  name: Springfield Police Department
+  short_name: Springfield PD
+  unit: Officer Wellness Unit
+paper: letter
+language: en
+stylesheets: [assets/css/print.css]
+variables:
+  contacts:
+    wellness_unit: "217-555-0101"
+    eap: "217-555-0102"
+    peer_support: "217-555-0103"
+  copies: "More copies from the Officer Wellness Unit, 217-555-0101"
+"""
+# What must never print: the tool's name, an internal note, the old placeholder contacts.
+NEVER_PRINTED = ("printkit", "For the agency", "HR intranet", "ext. 4100",
+                 "Peer Support Team coordinator", "Department chaplain", "verified")
+
+
+def _text(pdf: Path) -> str:
+    with pymupdf.open(pdf) as doc:
+        return "\n".join(page.get_text() for page in doc)
+
+
+@pytest.mark.slow
+def test_no_placeholder_note_or_tool_name_prints(library: Path) -> None:  # noqa: F811
+    for pdf in sorted((library / "build").rglob("*.pdf")):
+        text = " ".join(_text(pdf).split())
+        for words in NEVER_PRINTED:
+            assert words.lower() not in text.lower(), (pdf.name, words)
+    assert not pages_without(library / "build")
+
+
+@pytest.mark.slow
+def test_sample_mark_sits_clear_of_the_text(library: Path) -> None:  # noqa: F811
+    """The mark is in the margin band (or a card's free corner), never over other text."""
+    for pdf in sorted((library / "build").rglob("*.pdf")):
+        with pymupdf.open(pdf) as doc:
+            for number, page in enumerate(doc, 1):
+                marks, others = [], []
+                for x0, y0, x1, y1, word, *_ in page.get_text("words"):
+                    box = pymupdf.Rect(x0, y0, x1, y1)
+                    (marks if word in ("SAMPLE", "not", "for", "distribution", "·")
+                     and box.y0 < page.rect.height * 0.1 else others).append(box)
+                assert marks, (pdf.name, number)
+                for mark in marks:
+                    assert not any(mark.intersects(o) for o in others), (pdf.name, number)
+
+
+@pytest.mark.slow
+def test_final_builds_with_the_agencys_own_values(library_copy: Path) -> None:  # noqa: F811
+    """After the agency is set up, --final builds the family and suicide-prevention kits
+    with its numbers on the crisis page and the card, and nothing says SAMPLE; the chief's
+    kit without an event is refused, naming event_name."""
+    (library_copy / "printkit.yaml").write_text(REAL_AGENCY)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["-C", str(library_copy), "build", "--final", "--jobs", "2",
+                                 "family-wellness", "suicide-prevention"])
+    assert result.exit_code == 0, result.output
+    assert "SAMPLE" not in result.output
+    for kit in ("family-wellness", "suicide-prevention"):
+        assert pages_without(library_copy / "build" / kit) == [
+            f"{p.name} p.{i + 1}" for p in sorted((library_copy / "build" / kit).rglob("*.pdf"))
+            for i in range(pymupdf.open(p).page_count)]
+    crisis = _text(library_copy / "build/suicide-prevention/handouts/crisis-lines.pdf")
+    card = _text(library_copy / "build/suicide-prevention/handouts/wallet-card.pdf")
+    assert "217-555-0103" in crisis and "217-555-0103" in card
+    assert "Chaplain" not in crisis   # the agency has none: nothing prints for it
+    chief = runner.invoke(cli, ["-C", str(library_copy), "build", "--final",
+                                "chief-post-incident"])
+    assert chief.exit_code == 1
+    assert "kits/chief-post-incident.yaml:12: error: 'event_name' is still the sample" \
+        in chief.output

@@ -81,24 +81,29 @@ def check(project: Project, names: Sequence[str], settings: Settings | None = No
 
 
 def registry_is_current(c: Checked) -> list[Problem]:
-    registry, project = c.planner.registry, c.project
-    return [Problem(project.rel(project.registry_file), registry.lines.get(entry.id),
-                    f"resource '{entry.id}' was last verified {entry.verified} "
-                    "(over a year ago)",
-                    "Check the number and source, then update 'verified:'.",
-                    severity="warning")
-            for entry in registry.stale(c.today)]
+    project = c.project
+    return c.planner.registry.warnings(c.today, project.rel(project.registry_file))
 
 
 def agency_is_real(c: Checked) -> list[Problem]:
     agency = c.project.agency
-    if str(agency.get("name", "")).strip() not in SAMPLE_AGENCIES:
-        return []
     loc = c.project.config_loc
+    if str(agency.get("name", "")).strip() not in SAMPLE_AGENCIES or (
+            loc is not None and ("agency", "name") in loc.samples):  # a note says so
+        return []
     return [Problem("printkit.yaml", loc.line(("agency", "name")) if loc else None,
                     f"the agency is still the sample one ('{agency.get('name')}')",
                     "Put your agency's name, logo, colours and local contacts in "
                     "printkit.yaml before printing.", severity="warning")]
+
+
+def samples_are_named(c: Checked) -> list[Problem]:
+    """A note for each sample value (!sample) the kits print: marked SAMPLE, refused by
+    build --final."""
+    found = {s for plan in c.plans.values() for s in plan.samples}
+    return [Problem(s.file, s.line, f"'{s.key}' is a sample value: what prints it is marked "
+                    "SAMPLE, and build --final refuses it", severity="note")
+            for s in sorted(found, key=lambda s: (s.file, s.line or 0))]
 
 
 def stylesheet_links_resolve(c: Checked) -> list[Problem]:
@@ -277,7 +282,7 @@ def roster_rows_fill(c: Checked) -> list[Problem]:
 
 
 RULES: tuple[Rule, ...] = (registry_is_current, agency_is_real, stylesheet_links_resolve,
-                           templates_parse, kit_variables_are_used, kits_plan,
+                           templates_parse, kit_variables_are_used, kits_plan, samples_are_named,
                            documents_are_printable, agency_notes_are_read,
                            numbers_come_from_the_registry, values_are_used, roster_rows_fill)
 

@@ -47,7 +47,7 @@ def build_kits(session: Session, names: Sequence[str],
         except InputError as exc:
             problems.extend(exc.problems)
     if session.options.final:
-        problems = kitwork.final_problems([w.plan for w in work])
+        problems += kitwork.final_problems([w.plan for w in work])
     if problems:
         raise InputError(problems)
     unused = session.planner.unused_values(kits, settings, read_elsewhere)

@@ -89,7 +89,7 @@ class _RosterBuild:
                 problems.extend(Problem(p.file, p.line, f"{display} row {row.number}: "
                                         f"{p.message}", p.hint) for p in exc.problems)
         if b.options.final and plans:  # a placeholder no row replaces
-            problems = kitwork.final_problems(plans[:1])
+            problems += kitwork.final_problems(plans[:1])
         if problems:
             raise InputError(problems)
         return plans
