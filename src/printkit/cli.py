@@ -1,4 +1,6 @@
-"""The command line. Click only: parsing, calling the library, printing.
+"""The command line. Click only: parsing, calling the library, printing. What every command
+shares is in cli_base.py (imported here under the names the commands have always used);
+`printkit init` is in cli_init.py.
 
 Each command imports what it needs inside its own function, on purpose: `--help`, `list`
 and a build with nothing to do must start in a fraction of a second."""
@@ -7,73 +9,19 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from printkit import __version__
+from printkit.cli_base import CliReporter as _CliReporter
+from printkit.cli_base import Context, pass_ctx
+from printkit.cli_base import absolute as _absolute
+from printkit.cli_base import build_settings as _settings
+from printkit.cli_base import common_options as _common
+from printkit.cli_init import init
 from printkit.errors import InputError, Problem, UsageError
-
-
-class Context:
-    def __init__(self) -> None:
-        self.directory: Path | None = None
-        self.verbose = 0
-        self.quiet = False
-        self.strict = False
-
-    def project(self) -> Any:
-        from printkit.source.project import load_project
-
-        return load_project(self.directory or Path.cwd())
-
-
-pass_ctx = click.make_pass_decorator(Context, ensure=True)
-
-
-def _absolute(path: Path | None) -> Path | None:
-    return path if path is None or path.is_absolute() else Path.cwd() / path
-
-
-def _settings(project: Any, sets: tuple[str, ...], vars_files: tuple[Path, ...],
-              **extra: Any) -> Any:
-    """Settings from --vars files (in order) and --set values, plus any build options."""
-    from printkit.options import Settings
-    from printkit.source.variables import load_vars_file, parse_set_options
-
-    layers = []
-    for file in vars_files:
-        path = _absolute(file)
-        assert path is not None
-        layers.append(load_vars_file(path, project.rel(path)))
-    return Settings(vars_layers=tuple(layers),
-                    set_layer=parse_set_options(sets) if sets else None, **extra)
-
-
-def _common(f: Any) -> Any:
-    """-v / -q / --strict are accepted before or after the command name."""
-
-    def set_verbose(ctx: click.Context, _: Any, value: int) -> None:
-        if value:
-            ctx.ensure_object(Context).verbose += value
-
-    def set_quiet(ctx: click.Context, _: Any, value: bool) -> None:
-        if value:
-            ctx.ensure_object(Context).quiet = True
-
-    def set_strict(ctx: click.Context, _: Any, value: bool) -> None:
-        if value:
-            ctx.ensure_object(Context).strict = True
-
-    f = click.option("-v", "--verbose", count=True, expose_value=False, callback=set_verbose,
-                     help="Say more (repeat for even more).")(f)
-    f = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=set_quiet,
-                     help="Print errors only.")(f)
-    f = click.option("--strict", is_flag=True, expose_value=False, callback=set_strict,
-                     help="Treat warnings as errors.")(f)
-    return f
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,32 +44,6 @@ def cli(ctx: click.Context, directory: Path | None) -> None:
         if not directory.is_dir():
             raise UsageError(f"-C {directory}: no such folder")
         obj.directory = directory
-
-
-class _CliReporter:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.tty = sys.stderr.isatty() and not ctx.quiet
-        self.shown = False
-
-    def progress(self, done: int, total: int, label: str) -> None:
-        if self.tty:
-            width = 24
-            filled = int(width * done / max(total, 1))
-            bar = "#" * filled + "-" * (width - filled)
-            name = label[-40:]
-            click.echo(f"\r  rendering [{bar}] {done}/{total} {name:<40}", nl=False, err=True)
-            self.shown = True
-            if done == total:
-                click.echo("\r" + " " * 100 + "\r", nl=False, err=True)
-
-    def detail(self, message: str) -> None:
-        if self.ctx.verbose:
-            click.echo(f"  {message}", err=True)
-
-    def warning(self, message: str) -> None:
-        if not self.ctx.quiet:
-            click.echo(f"warning: {message}", err=True)
 
 
 @cli.command()
@@ -399,6 +321,9 @@ def clean(ctx: Context, cache_only: bool) -> None:
         shutil.rmtree(target)
     if not ctx.quiet:
         click.echo(f"removed {project.rel(target)}")
+
+
+cli.add_command(init)
 
 
 def main() -> None:

@@ -31,6 +31,23 @@ class Rules:
     empty: float = 1 / 3        # a page whose content ends above this much of it is near-empty
 
 
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2.1 relative luminance of an sRGB colour (0-255 channels)."""
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """The WCAG 2.1 contrast ratio of two colours (1 to 21), the one formula printkit uses:
+    preflight on every text run of a finished PDF, and `printkit init` on an agency's
+    colours before they are written."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing to change, on one page of one file."""

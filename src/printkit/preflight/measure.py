@@ -16,7 +16,7 @@ import numpy
 import pymupdf
 
 from printkit.preflight.conformance import conformance_findings, spaced_findings
-from printkit.preflight.findings import Box, Checked, Finding, Rules
+from printkit.preflight.findings import Box, Checked, Finding, Rules, contrast
 from printkit.preflight.fonts import font_findings
 from printkit.units import INCH, is_card
 
@@ -195,20 +195,6 @@ def _chars_by_size(spans: Sequence[dict[str, Any]]) -> Counter[float]:
 
 
 # ---------------------------------------------------------------------------- contrast
-def luminance(rgb: tuple[int, int, int]) -> float:
-    """WCAG 2.1 relative luminance of an sRGB colour (0-255 channels)."""
-    def channel(c: int) -> float:
-        v = c / 255
-        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
 def _rgb(value: int) -> tuple[int, int, int]:
     return (value >> 16) & 255, (value >> 8) & 255, value & 255
 
