@@ -115,21 +115,6 @@ def test_sample_build_is_marked_and_final_refuses_it(project: Path,
     assert json.loads((folder / "manifest.json").read_text())["samples"] == []
 
 
-REAL_AGENCY = """\
-agency:
-  name: Springfield Police Department
-  short_name: Springfield PD
-  unit: Officer Wellness Unit
-paper: letter
-language: en
-stylesheets: [assets/css/print.css]
-variables:
-  contacts:
-    wellness_unit: "217-555-0101"
-    eap: "217-555-0102"
-    peer_support: "217-555-0103"
-  copies: "More copies from the Officer Wellness Unit, 217-555-0101"
-"""
 # What must never print: the tool's name, an internal note, the old placeholder contacts.
 NEVER_PRINTED = ("printkit", "For the agency", "HR intranet", "ext. 4100",
                  "Peer Support Team coordinator", "Department chaplain", "verified")
@@ -170,8 +155,13 @@ def test_final_builds_with_the_agencys_own_values(library_copy: Path) -> None:  
     """After the agency is set up, --final builds the family and suicide-prevention kits
     with its numbers on the crisis page and the card, and nothing says SAMPLE; the chief's
     kit without an event is refused, naming event_name."""
-    (library_copy / "printkit.yaml").write_text(REAL_AGENCY)
     runner = CliRunner()
+    setup = runner.invoke(cli, ["-C", str(library_copy), "init", "--force",
+                                "--agency", "Springfield Police Department",
+                                "--short-name", "Springfield PD",
+                                "--wellness-phone", "217-555-0101", "--eap-phone",
+                                "(217) 555-0102", "--peer-support-phone", "2175550103"])
+    assert setup.exit_code == 0, setup.output
     result = runner.invoke(cli, ["-C", str(library_copy), "build", "--final", "--jobs", "2",
                                  "family-wellness", "suicide-prevention"])
     assert result.exit_code == 0, result.output

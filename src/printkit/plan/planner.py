@@ -34,7 +34,7 @@ TAG_RE = re.compile(r"<[^>]+>")
 DEFAULT_COVER = "layouts/cover.html"
 # Every agency setting a layout may read, so a project can leave any of them out.
 AGENCY_DEFAULTS: dict[str, Any] = {"name": "", "short_name": "", "unit": "", "logo": "",
-                                   "colors": {}}
+                                   "website": "", "colors": {}}
 CONTENTS_TEMPLATE = "layouts/contents.html"
 # The SAMPLE mark of a build that prints a placeholder (a value marked !sample): put into
 # every rendered page's HTML here, whatever its layout, so no layout can leave it out. A
