@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from printkit.check.numbers import kit_numbers, numbers_come_from_the_registry
 from printkit.errors import InputError, Problem, did_you_mean
 from printkit.fonts import missing_characters
 from printkit.options import Settings
@@ -29,14 +30,6 @@ from printkit.template.environment import ConfinedLoader, make_environment
 
 CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 SAMPLE_AGENCIES = {"Anytown Police Department"}
-# A phone number, or a number to call or text, typed into a template instead of taken from
-# the registry (where it has a source and the date it was checked).
-TYPED_NUMBER_RE = re.compile(
-    r"(?<![\d-])(?:1-)?\d{3}-\d{3}-\d{4}(?![\d-])|(?<![\w-])\(\d{3}\) ?\d{3}-\d{4}"
-    r"|\b(?:[Cc]all|[Tt]ext|[Dd]ial|[Aa]sk)(?: or text)?(?: [A-Z]+ to)? \d{3,6}(?![\d-])")
-# What in a template's source is not printed prose: Jinja code, comments, style sheets.
-NOT_PROSE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|<style\b.*?</style>|<!--.*?-->",
-                          re.S | re.I)
 PLACEHOLDER_RE = re.compile(r"\b(lorem ipsum|TODO|TBD|\[VERIFY\])", re.I)
 
 
@@ -222,27 +215,6 @@ def agency_notes_are_read(c: Checked) -> list[Problem]:
                     severity="note") for template, line, text in sorted(notes)]
 
 
-def numbers_come_from_the_registry(c: Checked) -> list[Problem]:
-    """A phone number or text code typed into a template's prose is a warning naming the
-    line: every number printed comes from the registry, with its source and check date."""
-    loader = c.planner.env.loader
-    assert isinstance(loader, ConfinedLoader)
-    names = sorted({name for plan in c.plans.values() for planned in plan.renders()
-                    if planned.job is not None
-                    for name in c.planner.analysis(planned.doc.source).files})
-    problems: list[Problem] = []
-    for name in names:
-        text = loader.path_of(name).read_text("utf-8")
-        prose = NOT_PROSE_RE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-        for number, line in enumerate(prose.splitlines(), 1):
-            problems.extend(Problem(
-                f"templates/{name}", number, f"'{m.group()}' is typed into the template",
-                "Take it from the registry, e.g. {{ resource('lifeline-988').call | keep }}, "
-                "so it prints with its source and the date it was checked.", "warning")
-                for m in TYPED_NUMBER_RE.finditer(line))
-    return problems
-
-
 def values_are_used(c: Checked) -> list[Problem]:
     return c.planner.unused_values(c.kits, c.settings)
 
@@ -284,7 +256,8 @@ def roster_rows_fill(c: Checked) -> list[Problem]:
 RULES: tuple[Rule, ...] = (registry_is_current, agency_is_real, stylesheet_links_resolve,
                            templates_parse, kit_variables_are_used, kits_plan, samples_are_named,
                            documents_are_printable, agency_notes_are_read,
-                           numbers_come_from_the_registry, values_are_used, roster_rows_fill)
+                           numbers_come_from_the_registry, kit_numbers, values_are_used,
+                           roster_rows_fill)
 
 
 SVG = "svg:"  # marks an undescribed drawing among the images without alt text
