@@ -37,7 +37,7 @@ DOC = """{% extends "layouts/handout.html" %}
 <tr><td></td><td></td></tr><tr><td></td><td></td></tr></table>
 <svg viewBox="0 0 10 10" width="30" height="30" role="img" aria-label="A green square">
 <rect width="10" height="10" fill="green"/></svg>
-<img src="assets/img/dot.svg" alt="">
+<img src="/assets/img/dot.svg" alt="">
 <p aria-hidden="true">Decoration a reader skips</p>
 <p>Last words.</p>
 {% endblock %}

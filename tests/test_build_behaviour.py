@@ -90,7 +90,7 @@ def test_cached_build_never_imports_weasyprint(project: Path,
 def test_remote_url_is_refused_not_fetched(project: Path, run: Callable[..., Result]) -> None:
     template = project / "templates/docs/mini/alpha.html"
     template.write_text(template.read_text().replace(
-        'src="assets/img/dot.svg"', 'src="http://127.0.0.1:9/pixel.png"'))
+        'src="/assets/img/dot.svg"', 'src="http://127.0.0.1:9/pixel.png"'))
     result = run("build", "--no-cache")
     assert result.exit_code == 1
     assert "http://127.0.0.1:9/pixel.png" in result.output
@@ -100,7 +100,7 @@ def test_remote_url_is_refused_not_fetched(project: Path, run: Callable[..., Res
 def test_file_outside_project_is_refused(project: Path, run: Callable[..., Result]) -> None:
     template = project / "templates/docs/mini/alpha.html"
     template.write_text(template.read_text().replace(
-        'src="assets/img/dot.svg"', 'src="file:///etc/hostname"'))
+        'src="/assets/img/dot.svg"', 'src="file:///etc/hostname"'))
     result = run("build", "--no-cache")
     assert result.exit_code == 1
     assert "/etc/hostname" in result.output

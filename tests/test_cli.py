@@ -70,13 +70,13 @@ def test_check_flags_missing_alt_text_and_missing_image(project: Path,
                                                         run: Callable[..., Result]) -> None:
     alpha = project / "templates/docs/mini/alpha.html"
     alpha.write_text(alpha.read_text().replace(' alt="a dot"', "").replace(
-        "{% endblock %}\n{% block sources", '<img src="assets/img/none.png" alt="x">'
+        "{% endblock %}\n{% block sources", '<img src="/assets/img/none.png" alt="x">'
         "{% endblock %}\n{% block sources"))
     result = run("check", "mini")
     assert result.exit_code == 1
-    assert "templates/docs/mini/alpha.html:11: error: image 'assets/img/dot.svg' has no alt text" \
-        in result.output
-    assert "'assets/img/none.png' not found" in result.output
+    assert "templates/docs/mini/alpha.html:11: error: image '/assets/img/dot.svg' has no alt " \
+        "text" in result.output
+    assert "'/assets/img/none.png' not found (looked for assets/img/none.png)" in result.output
 
 
 def test_check_flags_a_drawing_without_alternative_text(project: Path,
@@ -85,7 +85,7 @@ def test_check_flags_a_drawing_without_alternative_text(project: Path,
     the error names the template and line of the one that has none."""
     alpha = project / "templates/docs/mini/alpha.html"
     alpha.write_text(alpha.read_text().replace(
-        '<img src="assets/img/dot.svg" alt="a dot">',
+        '<img src="/assets/img/dot.svg" alt="a dot">',
         '<svg viewBox="0 0 4 4" aria-hidden="true"><rect width="4" height="4"/></svg>\n'
         '<svg viewBox="0 0 5 5"><title>A square</title><rect width="5" height="5"/></svg>\n'
         '<svg viewBox="0 0 6 6" role="img" aria-label="Six"><rect width="6" height="6"/></svg>\n'

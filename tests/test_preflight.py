@@ -179,7 +179,7 @@ def test_an_image_without_alt_text_fails_the_validator_with_what_to_change(
     page = project / "templates/docs/scratch/page.html"
     page.write_text(page.read_text().replace('style="font-size: 5pt"', "")
                     .replace('style="color: #c8c8c8"', "")
-                    .replace("</p>", '</p><img src="assets/img/dot.svg" style="width: 1in">', 1))
+                    .replace("</p>", '</p><img src="/assets/img/dot.svg" style="width: 1in">', 1))
     assert run("build", "scratch").exit_code == 0
     checked = run("--strict", "preflight", "scratch")
     assert checked.exit_code == 1

@@ -27,6 +27,7 @@ from printkit.source.roster import column_problems, read_roster
 from printkit.source.variables import Layer
 from printkit.source.yamlio import load_yaml
 from printkit.template.environment import ConfinedLoader, make_environment
+from printkit.template.urls import anchored_url, is_relative
 
 CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 SAMPLE_AGENCIES = {"Anytown Police Department"}
@@ -105,10 +106,9 @@ def stylesheet_links_resolve(c: Checked) -> list[Problem]:
     for sheet in project.stylesheets:
         text = sheet.read_text("utf-8", errors="replace")
         for number, css_line in enumerate(text.splitlines(), 1):
-            for url in CSS_URL_RE.findall(css_line):
-                if not (urlsplit(url).scheme or url.startswith("/")):
-                    url = project.rel((sheet.parent / unquote(url)).resolve())
-                found = _check_url(project, url, project.rel(sheet), number)
+            for url in CSS_URL_RE.findall(css_line):  # relative to the style sheet's folder
+                found = _check_url(project, url, project.rel(sheet), number,
+                                   project.rel(sheet.parent))
                 if found:
                     problems.append(found)
     return problems
@@ -171,16 +171,17 @@ def documents_are_printable(c: Checked) -> list[Problem]:
             parser = _Refs()
             parser.feed(planned.job.html)
             files = [loader.path_of(f) for f in _chain(c.planner, planned.doc.source)]
-            problems.extend(_document_problems(c.project, parser, files, planned.job.html))
+            problems.extend(_document_problems(c.project, parser, files, planned.job.html,
+                                               loader.folder_of(planned.doc.source)))
     return problems
 
 
 def _document_problems(project: Project, parser: _Refs, files: list[Path],
-                       html: str) -> list[Problem]:
+                       html: str, folder: str) -> list[Problem]:
     problems = []
     for url in parser.urls:
         path, line = _line_in(files, url)
-        found = _check_url(project, url, project.rel(Path(path)), line)
+        found = _check_url(project, url, project.rel(Path(path)), line, folder)
         if found:
             problems.append(found)
     for src in parser.no_alt:
@@ -314,17 +315,23 @@ class _Refs(HTMLParser):
 
 
 def _line_in(files: Sequence[Path], needle: str) -> tuple[str, int | None]:
-    for path in files:
-        try:
-            for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-                if needle in line:
-                    return str(path), number
-        except (OSError, UnicodeDecodeError):
-            continue
+    """The first file and line holding ``needle`` (a URL anchored to its template's folder
+    is found by the part written there)."""
+    for text in dict.fromkeys((needle, needle.rsplit("/", 1)[-1])):
+        for path in files:
+            try:
+                for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+                    if text in line:
+                        return str(path), number
+            except (OSError, UnicodeDecodeError):
+                continue
     return (str(files[0]) if files else "templates/"), None
 
 
-def _check_url(project: Project, url: str, where: str, line: int | None) -> Problem | None:
+def _check_url(project: Project, url: str, where: str, line: int | None,
+               folder: str = "") -> Problem | None:
+    """A URL as a render reads it: relative to ``folder`` (the document's), or with a
+    leading / to the project folder; confined to the project."""
     parts = urlsplit(url)
     if parts.scheme in ("data",) or url.startswith("#") or not url.strip():
         return None
@@ -335,14 +342,15 @@ def _check_url(project: Project, url: str, where: str, line: int | None) -> Prob
     if parts.scheme not in ("", "file"):
         return Problem(where, line, f"'{url}' uses an unsupported scheme '{parts.scheme}'")
     raw = unquote(parts.path)
-    target = Path(raw) if raw.startswith("/") else project.root / raw
-    target = target.resolve()
+    tried = anchored_url(raw, folder).lstrip("/") if is_relative(raw) else raw.lstrip("/")
+    target = (project.root / tried).resolve()
     if not target.is_relative_to(project.root.resolve()):
         return Problem(where, line, f"'{url}' is outside the project",
                        "Only files inside the project can be used.")
     if not target.is_file():
-        return Problem(where, line, f"'{url}' not found",
-                       "Paths are relative to the project folder, e.g. assets/img/logo.svg.")
+        return Problem(where, line, f"'{url}' not found (looked for {tried})",
+                       "A relative path is relative to the file that holds it; start it with "
+                       "/ to give it from the project folder, e.g. /assets/img/logo.svg.")
     return None
 
 

@@ -75,11 +75,12 @@ def versions() -> dict[str, str]:
 
 def render_key(html: str, stylesheets: list[tuple[str, str | None]], paper: str,
                grayscale: bool, tagged: bool, bleed_mm: float, variant: str,
-               probe: str) -> str:
+               probe: str, folder: str = "") -> str:
     """A document's render: its HTML (so the template, its partials and the variables it
-    uses), the stylesheets' contents, the render options and the engines."""
+    uses), the folder its URLs are relative to, the stylesheets' contents, the render
+    options and the engines."""
     return digest(html, stylesheets, paper, grayscale, tagged, bleed_mm, variant, versions(),
-                  *([probe] if probe else []))
+                  *([probe] if probe else []), *([folder] if folder else []))
 
 
 def handout_key(part_key: str, metadata: Any) -> str:

@@ -6,6 +6,7 @@ No PDF work and no writing happens here; the same inputs always give the same pl
 from __future__ import annotations
 
 import html as html_lib
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,11 @@ SAMPLE_STYLE = (
     " border-radius: 2pt; padding: 2.5pt 5pt 2pt; white-space: nowrap; }</style>")
 SAMPLE_MARK = ('<div class="sample-mark" aria-hidden="true">SAMPLE<span class="more">'
                ' · not for distribution</span></div>')
+SAMPLE_MARGIN_STYLE = (
+    "<style>@page { @top-right { content: 'SAMPLE \\b7  not for distribution';"
+    " font: 700 8.5pt 'Atkinson Hyperlegible', sans-serif; color: #a3001b;"
+    " vertical-align: middle; } }</style>")
+HTML_SUFFIXES = (".html", ".htm", ".j2", ".jinja")
 HEAD_RE = re.compile(r"<head\b[^>]*>", re.I)
 BODY_RE = re.compile(r"<body\b[^>]*>", re.I)
 # A booklet's designed outside back cover, and the page that fills it out to a multiple of
@@ -160,13 +166,24 @@ class Planner:
         bleed = bleed_mm if settings.press else 0.0
         variant = "pdf/a-2b" if settings.pdfa else ""
         probe_name = f"{probe.__module__}.{probe.__qualname__}" if probe is not None else ""
-        key = render_key(html, self.stylesheet_hashes(), paper, settings.grayscale,
-                         settings.tagged, bleed, variant, probe_name)
-        return RenderJob(key=key, label=label, html=html, base_url=self.base_url,
-                         stylesheets=tuple(str(p.resolve()) for p in self.project.stylesheets),
+        # A URL a template builds ({{ ... }}) is relative to the document's own folder.
+        folder = posixpath.dirname(label) if label.startswith("templates/") else ""
+        whole = self._whole(label)
+        sheets = () if whole else self.project.stylesheets
+        key = render_key(html, [] if whole else self.stylesheet_hashes(), paper,
+                         settings.grayscale, settings.tagged, bleed, variant, probe_name, folder)
+        return RenderJob(key=key, label=label, html=html,
+                         base_url=self.base_url + (folder + "/" if folder else ""),
+                         stylesheets=tuple(str(p.resolve()) for p in sheets),
                          paper=paper, allowed_roots=self.allowed_roots,
                          tagged=settings.tagged, grayscale=settings.grayscale, bleed_mm=bleed,
-                         variant=variant, probe=probe)
+                         variant=variant, probe=probe, whole=whole)
+
+    def _whole(self, label: str) -> bool:
+        """Is the template a whole document of its own (it extends no layout)?"""
+        name = label.removeprefix("templates/")
+        return label.startswith("templates/") and name.endswith(HTML_SUFFIXES) and \
+            self.analysis(name).whole
 
     def html_for(self, template: str, context: Mapping[str, Any]) -> str:
         tdir = self.project.templates_dir
@@ -174,7 +191,10 @@ class Planner:
             html = render_markdown(self.env, template, context, tdir)
         else:
             html = render_template(self.env, template, context, tdir)
-        return marked_sample(html) if context.get("sample") else html
+        if not context.get("sample"):
+            return html
+        return marked_sample(html, template.endswith(HTML_SUFFIXES)
+                             and self.analysis(template).whole)
 
     def plan(self, kit: Kit, settings: Settings, like: KitPlan | None = None,
              changed: frozenset[str] = frozenset(), booklet: bool = False) -> KitPlan:
@@ -336,12 +356,15 @@ class Planner:
                         kit.bleed_mm)
 
 
-def marked_sample(html: str) -> str:
+def marked_sample(html: str, whole: bool = False) -> str:
     """``html`` with the SAMPLE mark: its style first in the head, the mark first in the
-    body (a document without them gets them at the start)."""
+    body (a document without them gets them at the start). A whole document of its own
+    (made elsewhere) has its own margins: the mark goes in its top margin, where it fits."""
     head = HEAD_RE.search(html)
     at = head.end() if head else 0
-    html = html[:at] + SAMPLE_STYLE + html[at:]
+    html = html[:at] + (SAMPLE_MARGIN_STYLE if whole else SAMPLE_STYLE) + html[at:]
+    if whole:
+        return html
     body = BODY_RE.search(html)
     at = body.end() if body else len(SAMPLE_STYLE) + (head.end() if head else 0)
     return html[:at] + SAMPLE_MARK + html[at:]

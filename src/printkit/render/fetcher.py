@@ -21,7 +21,9 @@ class BlockedURL(Exception):
 
 def make_fetcher(allowed_roots: tuple[Path, ...], deps: dict[str, str],
                  blocked: list[str]) -> Any:
-    """Build a WeasyPrint URLFetcher confined to ``allowed_roots``.
+    """Build a WeasyPrint URLFetcher confined to ``allowed_roots``, the first of which
+    is the project folder: a path that is in none of them is read from the project folder
+    (a URL starting with / is relative to it), and nothing outside it.
 
     ``deps`` receives {absolute path: sha256} for every file read; ``blocked`` receives
     every URL refused.
@@ -43,10 +45,14 @@ def make_fetcher(allowed_roots: tuple[Path, ...], deps: dict[str, str],
             if scheme != "file":
                 blocked.append(url)
                 raise FatalURLFetchingError(f"{url}: only files inside the project can be used")
-            path = Path(unquote(urlsplit(url).path)).resolve()
+            written = Path(unquote(urlsplit(url).path))
+            path = written.resolve()
             if not any(path.is_relative_to(root) for root in roots):
-                blocked.append(url)
-                raise FatalURLFetchingError(f"{path}: outside the project")
+                # A URL from the project folder (/assets/img/logo.svg): read in the project.
+                path = (roots[0] / str(written).lstrip("/")).resolve()
+                if not path.is_relative_to(roots[0]):
+                    blocked.append(url)
+                    raise FatalURLFetchingError(f"{written}: outside the project")
             if not path.is_file():
                 raise FileNotFoundError(f"{path} not found")
             if path.stat().st_size > MAX_ASSET_BYTES:

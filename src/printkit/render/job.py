@@ -25,6 +25,7 @@ class RenderJob:
     # (JSON-able) is kept with the render, e.g. where a roster's fields are. A module-level
     # function, so the job can be sent to a worker process.
     probe: Callable[[Any, bytes, bool], Any] | None = None
+    whole: bool = False             # a whole document of its own: its own styles and page
 
 
 @dataclass

@@ -160,6 +160,9 @@ class Renderer:
                     result.probed = job.probe(document, result.pdf, job.grayscale)
                 first = document.pages[0]  # CSS pixels: 96 a inch
                 result.small = is_card(first.width * CSS_PX, first.height * CSS_PX)
+                if job.whole:
+                    result.warnings.extend(_own_size(job, first.width * CSS_PX,
+                                                     first.height * CSS_PX))
                 filled = _last_page_filled(document)
                 if result.pages > 1 and not result.small and filled < NEARLY_EMPTY:
                     result.warnings.append(
@@ -178,6 +181,17 @@ class Renderer:
         _report(job, result, blocked, self.capture.records)
         result.seconds = time.perf_counter() - start
         return result
+
+
+def _own_size(job: RenderJob, width: float, height: float) -> list[str]:
+    """A whole document keeps its own page size: say so when it is not the kit's paper."""
+    paper = PAPER_SIZES[job.paper]
+    if abs(width - paper[0]) < 1.5 and abs(height - paper[1]) < 1.5:
+        return []
+    size = f"{width / 72:.2f} x {height / 72:.2f} in ({width / 72 * 25.4:.0f} x " \
+           f"{height / 72 * 25.4:.0f} mm)"
+    return [f"{job.label}: its own page size, {size}, is not the kit's paper ({job.paper}); "
+            "it is printed at its own size (its @page rule decides)"]
 
 
 def hide_decoration() -> None:

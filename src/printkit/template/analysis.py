@@ -32,6 +32,9 @@ class TemplateInfo:
     front_matter: Mapping[str, Any]
     dynamic: bool = False           # includes a template whose name is computed
     notes: tuple[tuple[str, str, int], ...] = ()  # (text, template, line) of {% note %}s
+    # An HTML template that extends no layout: a whole document, perhaps made elsewhere,
+    # rendered with its own styles (the project's style sheets are left out).
+    whole: bool = False
 
 
 def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
@@ -44,6 +47,7 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
     notes: list[tuple[str, str, int]] = []
     front: Mapping[str, Any] = {}
     dynamic = False
+    whole = False
     todo = [name]
     while todo:
         current = todo.pop(0)
@@ -63,6 +67,8 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
                           f"template syntax error: {exc.message}",
                           "Check that every {% block %}/{% if %}/{% for %} is closed and "
                           "every {{ }} is balanced.") from None
+        if current == name and not name.endswith(".md"):
+            whole = not any(ast.find_all(jinja2.nodes.Extends))
         if current == name and name.endswith(".md"):
             front = read_front_matter(loader.path_of(name), f"templates/{name}")
             layout = str(front.get("layout", DEFAULT_MARKDOWN_LAYOUT))
@@ -91,7 +97,7 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
             if isinstance(call.node, jinja2.nodes.Name) and call.node.name.startswith("resource"):
                 ids.extend((rid, current, call.lineno) for rid in _const_strings(call.args[:1]))
     return TemplateInfo(name, tuple(seen), frozenset(names), tuple(ids), front, dynamic,
-                        tuple(notes))
+                        tuple(notes), whole)
 
 
 def _const_strings(nodes: list[jinja2.nodes.Expr]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 import traceback
 from collections.abc import Callable, Mapping
@@ -21,6 +22,7 @@ from printkit.errors import problem
 from printkit.source.registry import Registry, Resource
 from printkit.source.yamlio import parse_yaml, read_text
 from printkit.template.filters import FILTERS, FilterError
+from printkit.template.urls import anchor_urls
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*\n", re.S)
@@ -42,6 +44,10 @@ class ConfinedLoader(jinja2.BaseLoader):
             raise jinja2.TemplateNotFound(name) from None  # outside templates/
         return path
 
+    def folder_of(self, name: str) -> str:
+        """The folder of template ``name``, from the project folder (templates/...)."""
+        return posixpath.dirname(f"templates/{name}")
+
     def get_source(self, environment: jinja2.Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
         path = self.path_of(template)
@@ -50,6 +56,8 @@ class ConfinedLoader(jinja2.BaseLoader):
         text = read_text(path, f"templates/{template}", MAX_TEMPLATE_BYTES)
         if template.endswith(".md"):
             text = FRONT_MATTER_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text, count=1)
+        else:  # its relative URLs are relative to its own folder
+            text = anchor_urls(text, self.folder_of(template))
         mtime = path.stat().st_mtime
         return text, str(path), lambda: path.stat().st_mtime == mtime
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from printkit.template.urls import project_url
+
 NAMED_DATE_FORMATS = {
     "long": "{month} {day}, {year}",        # March 5, 2026
     "short": "{mon} {day}",                 # Mar 5
@@ -133,6 +135,7 @@ def keep(value: Any) -> Markup:
 
 
 FILTERS = {
+    "asset": project_url,   # a path from the settings (logo, cover image) as /path
     "keep": keep,
     "field": field,
     "css_color": css_color,

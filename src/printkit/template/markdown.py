@@ -16,6 +16,7 @@ from printkit.template.environment import (
     read_front_matter,
     render_template,
 )
+from printkit.template.urls import anchor_urls
 
 
 def render_markdown(env: jinja2.Environment, name: str, context: Mapping[str, Any],
@@ -29,7 +30,7 @@ def render_markdown(env: jinja2.Environment, name: str, context: Mapping[str, An
     text = render_template(env, name, context, templates_dir)
     md = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
         ["table", "strikethrough", "replacements", "smartquotes"])
-    body = md.render(text)
+    body = anchor_urls(md.render(text), loader.folder_of(name))
     wrapper = ("{% extends " + repr(layout) + " %}"
                "{% block content %}{{ __markdown__ }}{% endblock %}")
     ctx = {**context, "__markdown__": Markup(body),
