@@ -85,6 +85,8 @@ class _Builder:
                     self.fail(key_node, "'<<' merge keys are not supported",
                               "Write the keys out, or use 'extends:' between kits.")
                 key = self.scalar(key_node)
+                if isinstance(key, bool) and key_node.style is None:
+                    key = key_node.value  # a key reads as written: on, off, yes, no
                 if not isinstance(key, str | int | float | bool) or isinstance(key, bool):
                     self.fail(key_node, "keys must be plain words",
                               "Write the key as text, e.g. 'title:'.")

@@ -46,8 +46,7 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
     ids: list[tuple[str, str, int]] = []
     notes: list[tuple[str, str, int]] = []
     front: Mapping[str, Any] = {}
-    dynamic = False
-    whole = False
+    dynamic = whole = False
     todo = [name]
     while todo:
         current = todo.pop(0)
