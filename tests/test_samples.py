@@ -81,6 +81,8 @@ def test_sample_build_is_marked_and_final_refuses_it(project: Path,
     values; --final names each one's file and line and writes nothing; given real values,
     --final builds and nothing says SAMPLE."""
     _sample_agency(project)
+    kit = project / "kits/mini.yaml"  # duplex: blank pages made at assembly say SAMPLE too
+    kit.write_text(kit.read_text().replace("documents:", "duplex: true\ndocuments:", 1))
     result = run("build", "mini")
     assert result.exit_code == 0, result.output
     assert ("SAMPLE on every page: sample values in printkit.yaml: agency.name, contacts.eap"

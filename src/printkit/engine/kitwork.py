@@ -148,6 +148,7 @@ def metadata(plan: KitPlan) -> Metadata:
         language=kit.language,
         creator=f"printkit {__version__}",
         archive=plan.settings.pdfa,
+        sample=bool(plan.samples),
     )
 
 

@@ -29,6 +29,7 @@ class Metadata:
     language: str
     creator: str
     archive: bool = False  # PDF/A-2b: output intent, XMP identification, file identifier
+    sample: bool = False   # built with a placeholder: pages made at assembly say SAMPLE too
 
     def info(self) -> dict[str, str]:
         """The document information dictionary (the same words as the XMP packet: PDF/A

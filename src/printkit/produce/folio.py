@@ -68,18 +68,22 @@ def footer(page: PageObject, index: int, text: str, *, align: str) -> list[Stamp
 SAMPLE_RED = (0.639, 0.0, 0.106)  # the SAMPLE mark's colour (plan/planner.py)
 
 
+def sample_stamp(index: int, width: float, height: float, x0: float = 0.0,
+                 y0: float = 0.0) -> Stamp:
+    """SAMPLE at the top right of page ``index`` (its trim from x0, y0), 0.3 in below the
+    trim, at the side margin."""
+    inset = 0.125 * INCH if is_card(width, height) else side_margin(width)
+    return Stamp(index, "SAMPLE", x0 + width - inset, y0 + height - 0.3 * INCH, "right", 8.5,
+                 artifact="/Layout", rgb=SAMPLE_RED)
+
+
 def sample_marks(pdf: bytes) -> bytes:
     """``pdf`` (a document made elsewhere, in a build that prints a placeholder) with
-    SAMPLE at the top right of every page, 0.3 in below the trim, at the side margin."""
+    SAMPLE at the top right of every page."""
     reader = PdfReader(io.BytesIO(pdf))
-    stamps = []
-    for index, page in enumerate(reader.pages):
-        box = page.trimbox
-        x = float(box.right) - (0.125 * INCH if is_small(page) else side_margin(
-            float(box.width)))
-        stamps.append(Stamp(index, "SAMPLE", x, float(box.top) - 0.3 * INCH, "right", 8.5,
-                            artifact="/Layout", rgb=SAMPLE_RED))
-    return draw(pdf, stamps)
+    return draw(pdf, [sample_stamp(i, float(p.trimbox.width), float(p.trimbox.height),
+                                   float(p.trimbox.left), float(p.trimbox.bottom))
+                      for i, p in enumerate(reader.pages)])
 
 
 def draw(pdf: bytes, stamps: Sequence[Stamp]) -> bytes:

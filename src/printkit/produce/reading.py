@@ -165,7 +165,7 @@ def assemble_mapped(parts: Sequence[Part], meta: Metadata, duplex: bool,
         front_blanks = (inside_front, 0)
     full_size = [r for r, _ in docs if not folio.is_small(r.pages[0])] or [r for r, _ in readers]
     first = full_size[0].pages[0].trimbox
-    book = _Book(float(first.width), float(first.height), duplex)
+    book = _Book(float(first.width), float(first.height), duplex, meta.sample)
     if cover:
         book.add_cover(*cover[0], front_blanks[0])
     contents_range = range(0)
@@ -199,17 +199,22 @@ def assemble_mapped(parts: Sequence[Part], meta: Metadata, duplex: bool,
 class _Book:
     """A reading copy being put together: its pages, tags, bookmarks and page numbers."""
 
-    def __init__(self, width: float, height: float, duplex: bool) -> None:
+    def __init__(self, width: float, height: float, duplex: bool,
+                 sample: bool = False) -> None:
         self.writer = PdfWriter()
         self.tags = StructureMerger(self.writer)
-        self.width, self.height, self.duplex = width, height, duplex
+        self.width, self.height, self.duplex, self.sample = width, height, duplex, sample
         self.stamps: list[folio.Stamp] = []
         self.outline: list[tuple[int, str, int]] = []
         self.first_pages: dict[str, int] = {}
 
     def _blanks(self, count: int) -> None:
+        """Blank pages (a SAMPLE build's say SAMPLE, like every other page)."""
         for _ in range(count):
             _blank(self.writer, self.width, self.height, self.tags)
+            if self.sample:
+                self.stamps.append(folio.sample_stamp(len(self.writer.pages) - 1,
+                                                      self.width, self.height))
 
     def _number(self, index: int, label: str) -> None:
         """A page number at the outside edge: right on a right-hand page (the cover and
