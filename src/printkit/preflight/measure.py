@@ -257,15 +257,18 @@ def _safe(region: Region, name: str, number: int, rules: Rules) -> list[Finding]
 
 # ---------------------------------------------------------------------------- layout
 FOOTER_ZONE = 0.6 * INCH   # running footers and page numbers live here
+# The SAMPLE mark of a build with placeholder values (plan/planner.py): not the page's content.
+SAMPLE_MARK = {"SAMPLE", "· not for distribution", "SAMPLE · not for distribution"}
 
 
 def _layout(region: Region, drawings: Sequence[dict[str, Any]], name: str, number: int,
             rules: Rules) -> list[Finding]:
     rx0, ry0, rx1, ry1 = region.box
     height = ry1 - ry0
-    body = [s for s in region.spans if s["bbox"][3] < ry1 - FOOTER_ZONE]
+    body = [s for s in region.spans if s["bbox"][3] < ry1 - FOOTER_ZONE
+            and " ".join(s["text"].split()) not in SAMPLE_MARK]
     if not body:
-        return []   # a deliberately blank page, or one with only a page number
+        return []   # a deliberately blank page, or one with only a page number or SAMPLE
     area = (rx1 - rx0) * height
     bottoms = [s["bbox"][3] for s in body]
     for d in drawings:

@@ -70,10 +70,12 @@ SAMPLE_RED = (0.639, 0.0, 0.106)  # the SAMPLE mark's colour (plan/planner.py)
 
 def sample_stamp(index: int, width: float, height: float, x0: float = 0.0,
                  y0: float = 0.0) -> Stamp:
-    """SAMPLE at the top right of page ``index`` (its trim from x0, y0), 0.3 in below the
-    trim, at the side margin."""
-    inset = 0.125 * INCH if is_card(width, height) else side_margin(width)
-    return Stamp(index, "SAMPLE", x0 + width - inset, y0 + height - 0.3 * INCH, "right", 8.5,
+    """SAMPLE at the top right of page ``index`` (its trim from x0, y0), at the side
+    margin, its baseline 0.42 in below the trim (0.25 in on a card): inside the safe area."""
+    card = is_card(width, height)
+    inset = 0.125 * INCH if card else side_margin(width)
+    return Stamp(index, "SAMPLE", x0 + width - inset,
+                 y0 + height - (0.25 if card else 0.42) * INCH, "right", 8.5,
                  artifact="/Layout", rgb=SAMPLE_RED)
 
 
