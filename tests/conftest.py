@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -197,11 +198,17 @@ class PageText:
         return Counter("".join(w[4] for w in self.words if w not in foot))
 
 
+def _blank_if_marked(words: list[Any]) -> list[Any]:
+    """A blank page of a SAMPLE build carries only the mark: it is still a blank page."""
+    return [] if [w[4] for w in words] == ["SAMPLE"] else words
+
+
 def read_pages(pdf: Path) -> list[PageText]:
     import pymupdf
 
     with pymupdf.open(pdf) as doc:
-        return [PageText([tuple(w[:5]) for w in page.get_text("words")], tuple(page.rect))
+        return [PageText(_blank_if_marked([tuple(w[:5]) for w in page.get_text("words")]),
+                         tuple(page.rect))
                 for page in doc]
 
 
@@ -218,7 +225,7 @@ def folded_pages(booklet: Path) -> list[PageText]:
                 clip = pymupdf.Rect(x, 0, x + width / 2, height)
                 words = [tuple(w[:5]) for w in page.get_text("words", clip=clip)]
                 inked = [w for w in words if w[0] >= x - 1 and w[2] <= x + width / 2 + 1]
-                halves.append(PageText(inked, (x, 0, x + width / 2, height)))
+                halves.append(PageText(_blank_if_marked(inked), (x, 0, x + width / 2, height)))
     total = len(halves)
     folded: list[PageText] = list(halves)
     for s in range(total // 4):
