@@ -78,7 +78,8 @@ def test_its_own_page_size_stands_and_the_build_says_so(
         project: Path, run: Callable[..., Result]) -> None:
     shutil.copytree(FLYER, project / "templates/docs/flyer")
     css = project / "templates/docs/flyer/style.css"
-    css.write_text(css.read_text().replace("size: letter", "size: A4"))
+    css.write_text(css.read_text().replace("size: letter", "size: A4").replace(
+        "margin: 0.75in 0.8in;", "margin: 0.75in 0.8in 0.3in;"))
     (project / "kits/flyer.yaml").write_text(
         "title: Flyer\ncover: false\ncontents: false\ndocuments:\n"
         "  - id: flyer\n    template: docs/flyer/flyer.html\n")
@@ -86,6 +87,8 @@ def test_its_own_page_size_stands_and_the_build_says_so(
     assert built.exit_code == 0, built.output
     assert "templates/docs/flyer/flyer.html: its own page size, 8.27 x 11.69 in (210 x 297 " \
            "mm), is not the kit's paper (letter)" in built.output
+    assert "flyer.html: the bottom margin of its pages is under 0.45 in, where printkit " \
+           "prints page numbers" in built.output
     page = pymupdf.open(project / "build/flyer/handouts/flyer.pdf")[0]
     assert (round(page.rect.width), round(page.rect.height)) == (595, 842)
 

@@ -163,6 +163,7 @@ class Renderer:
                 if job.whole:
                     result.warnings.extend(_own_size(job, first.width * CSS_PX,
                                                      first.height * CSS_PX))
+                    result.warnings.extend(_folio_room(job, document.pages))
                 filled = _last_page_filled(document)
                 if result.pages > 1 and not result.small and filled < NEARLY_EMPTY:
                     result.warnings.append(
@@ -192,6 +193,24 @@ def _own_size(job: RenderJob, width: float, height: float) -> list[str]:
            f"{height / 72 * 25.4:.0f} mm)"
     return [f"{job.label}: its own page size, {size}, is not the kit's paper ({job.paper}); "
             "it is printed at its own size (its @page rule decides)"]
+
+
+# The foot band where the reading copy's page numbers go (produce/folio.py: their baseline
+# 0.28 in above the trim): a whole document's bottom margin should leave it free.
+FOLIO_ROOM = 0.45 * 72
+
+
+def _folio_room(job: RenderJob, pages: Any) -> list[str]:
+    """A whole document whose bottom margin is too small for the reading copy's page
+    number: say so (the number would sit over its content)."""
+    tight = [i + 1 for i, page in enumerate(pages)
+             if page._page_box.margin_bottom * CSS_PX < FOLIO_ROOM - 0.5]
+    if not tight:
+        return []
+    where = "its pages" if len(tight) == len(pages) else \
+        "page" + ("s " if len(tight) > 1 else " ") + ", ".join(map(str, tight[:5]))
+    return [f"{job.label}: the bottom margin of {where} is under 0.45 in, where printkit "
+            "prints page numbers; give its @page rule a bottom margin of at least 0.45 in"]
 
 
 def hide_decoration() -> None:
