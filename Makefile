@@ -7,10 +7,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Debian packages: Pango/HarfBuzz for WeasyPrint (libharfbuzz-subset0 makes font
 # subsetting 2x faster and byte-reproducible); poppler-utils, qpdf and Ghostscript for the
-# tests (Ghostscript opens every imposed file as a print shop's RIP would), and a
-# fallback font (fonts-droid-fallback) so the tests prove no render ever uses it.
+# tests (Ghostscript opens every imposed file as a print shop's RIP would), a
+# fallback font (fonts-droid-fallback) so the tests prove no render ever uses it, and
+# Chromium with its WebDriver for the browser test of `printkit serve`.
 RUNTIME_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_PKGS    := poppler-utils qpdf ghostscript fonts-droid-fallback
+TEST_PKGS    := poppler-utils qpdf ghostscript fonts-droid-fallback chromium chromium-driver
 JOBS ?=
 
 .PHONY: kits test check bench reading lint clean system-deps test-deps

@@ -11,18 +11,26 @@ Prints:
   4. a 50-row roster vs a single packet
   5. reading-copy size vs the sum of its handouts
   6. a cold build with preflight vs one without (--no-preflight)
+  7. the live preview: from saving an edit to the running server's event naming the changed
+     pages (`printkit serve`), vs a fresh CLI rebuild of the same edit and vs that
+     document's warm render
 """
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
+import queue
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
@@ -90,6 +98,78 @@ def own_render_seconds(project: Path, kit: str, doc_id: str) -> float:
     return median([renderer.render(job).seconds for _ in range(REPEAT)])
 
 
+class ServerEvents:
+    """The events of a running `printkit serve` (GET /events), read in a thread."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.queue: queue.Queue[tuple[float, str, dict[str, Any]]] = queue.Queue()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        conn.request("GET", "/events")
+        self.response = conn.getresponse()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        kind = ""
+        for raw in self.response:
+            line = raw.decode("utf-8").rstrip("\r\n")
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                data = json.loads(line.removeprefix("data: "))
+                self.queue.put((time.perf_counter(), kind, data))
+
+    def drain(self) -> None:
+        while not self.queue.empty():
+            self.queue.get_nowait()
+
+    def wait(self, kind: str, kit: str) -> tuple[float, dict[str, Any]]:
+        while True:
+            when, got, data = self.queue.get(timeout=600)
+            if got == kind and data.get("kit") == kit:
+                return when, data
+            if got == "problem" and data.get("kit") == kit:
+                sys.exit(f"printkit serve: {data}")
+
+    def get(self, path: str) -> bytes:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+        conn.request("GET", path)
+        return conn.getresponse().read()
+
+
+def serve_latency(project: Path, kit: str, template: Path,
+                  edits: list[str]) -> tuple[list[float], list[float]]:
+    """Seconds from saving each edit to the server's event naming the changed pages, and
+    to the first changed page's image fetched, with `printkit serve KIT` running."""
+    server = subprocess.Popen([sys.executable, "-m", "printkit", "-C", str(project), "serve",
+                               kit, "--no-open", "--port", "0"], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline().split("127.0.0.1:")[1].split("/")[0])
+        events = ServerEvents(port)
+        while True:   # its first build (or the last CLI build) shown, nothing to do
+            state = json.loads(events.get(f"/kits/{kit}/state.json"))
+            if state["status"] == "idle" and state["pages"] and state["ready"]:
+                break
+            time.sleep(0.2)
+        to_event, to_image = [], []
+        for text in edits:
+            events.drain()
+            start = time.perf_counter()
+            template.write_text(text)
+            when, data = events.wait("pages", kit)
+            to_event.append(when - start)
+            for number in data["changed"][:1]:
+                events.get(f"/pages/{data['pages'][number - 1]['key']}.png")
+            to_image.append(time.perf_counter() - start)
+            events.wait("built", kit)   # its files written: the next edit starts alone
+        return to_event, to_image
+    finally:
+        server.terminate()
+        server.wait(60)
+
+
 def main() -> None:
     print(f"printkit benchmark: {os.cpu_count()} CPUs, median of {REPEAT} runs\n")
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,6 +206,7 @@ def main() -> None:
         (project / "kits/bench-one.yaml").unlink()
         warm = own_render_seconds(project, kit, doc_id)
         edit = median(edits)
+        library_edit = edit
         print(f"3. edit one document ({EDIT_TEMPLATE}): rebuild of the whole library {edit:.2f} s "
               f"({100 * edit / cold_all:.1f}% of cold).\n"
               f"   That document alone, from a fresh process: {alone:.2f} s -> {edit / alone:.2f}x "
@@ -166,6 +247,29 @@ def main() -> None:
         print(f"6. preflight in a cold build: {median(checked):.2f} s vs {median(plain):.2f} s "
               f"with --no-preflight -> +{100 * extra / median(plain):.1f}% (target < 10%); "
               f"'printkit preflight' alone {alone:.2f} s")
+
+        # The same visible edit each time: a line of text at the top of the document.
+        changes = [original.replace("{% block content %}",
+                                    f"{{% block content %}}<p>Edit number {i}.</p>", 1)
+                   for i in range(REPEAT)]
+        rebuilds = []
+        for text in changes:
+            template.write_text(original)
+            printkit(project, "build", kit)
+            template.write_text(text)
+            rebuilds.append(printkit(project, "build", kit))
+        template.write_text(original)
+        printkit(project, "build", kit)
+        to_event, to_image = serve_latency(project, kit, template, changes)
+        template.write_text(original)
+        live, cli, image = median(to_event), median(rebuilds), median(to_image)
+        print(f"7. live preview ('printkit serve {kit}', the same edit): the event naming the "
+              f"changed pages {live:.2f} s after saving (the changed image fetched at "
+              f"{image:.2f} s)\n"
+              f"   vs a fresh CLI rebuild of the kit {cli:.2f} s -> {live / cli:.2f}x (target "
+              f"<= 0.5x; of the whole library {library_edit:.2f} s -> "
+              f"{live / library_edit:.2f}x); vs the document's warm render {warm:.2f} s -> "
+              f"{live / warm:.2f}x (target <= 1.5x)")
 
 
 if __name__ == "__main__":

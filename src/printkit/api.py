@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from printkit.engine import fastpath
 from printkit.errors import InputError, PrintkitError, Problem, UsageError
@@ -14,10 +15,17 @@ from printkit.options import BuildOptions, KitResult, PreflightResult, Reporter
 from printkit.source.project import CONFIG_NAME, Project, find_root
 from printkit.source.yamlio import as_mapping, load_yaml
 
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from printkit.engine.preview import Preview
+
 
 def build(project: Project, names: Sequence[str], options: BuildOptions | None = None,
-          reporter: Reporter | None = None) -> list[KitResult]:
-    """Build the named kits (every kit when ``names`` is empty)."""
+          reporter: Reporter | None = None,
+          pool: ProcessPoolExecutor | None = None) -> list[KitResult]:
+    """Build the named kits (every kit when ``names`` is empty). ``pool``: warm workers
+    to render and assemble with (engine.session.lasting_pool), kept running after."""
     options = options or BuildOptions()
     names = list(names) or project.kit_ids()
     if not names:
@@ -32,14 +40,16 @@ def build(project: Project, names: Sequence[str], options: BuildOptions | None =
         for name in fresh:
             reporter.detail(f"nothing changed since the last build of {name}: up to date")
     if stale:
-        built = dict(zip(stale, _run(project, stale, options, reporter, fresh), strict=True))
+        built = dict(zip(stale, _run(project, stale, options, reporter, fresh, pool),
+                         strict=True))
     else:
         built = {}
     return [fresh.get(n) or built[n] for n in names]
 
 
 def _run(project: Project, names: list[str], options: BuildOptions, reporter: Reporter | None,
-         fresh: dict[str, KitResult]) -> list[KitResult]:
+         fresh: dict[str, KitResult],
+         pool: ProcessPoolExecutor | None = None) -> list[KitResult]:
     # The engine, and with it Jinja2 and pypdf, only when there is work to do.
     from printkit.engine.kitbuild import build_kits
     from printkit.engine.lock import build_lock
@@ -48,13 +58,30 @@ def _run(project: Project, names: list[str], options: BuildOptions, reporter: Re
 
     say = reporter.warning if reporter is not None else (lambda message: None)
     read_elsewhere = frozenset().union(*(r.reads for r in fresh.values()))
-    with build_lock(project.build_dir, say), Session(project, options, reporter) as session:
+    with build_lock(project.build_dir, say), \
+            Session(project, options, reporter, pool) as session:
         if options.roster is not None:
             results = [build_roster(session, names[0], options.roster)]
         else:
             results = build_kits(session, names, read_elsewhere)
         fastpath.record(project, names, options, results)
     return results
+
+
+def preview(project: Project, name: str, options: BuildOptions | None = None,
+            reporter: Reporter | None = None,
+            pool: ProcessPoolExecutor | None = None) -> Preview:
+    """Kit ``name``'s reading copy made in memory, for a live preview: rendered through the
+    cache, under the build lock, nothing written (engine/preview.py)."""
+    from printkit.engine.lock import build_lock
+    from printkit.engine.preview import preview_kit
+    from printkit.engine.session import Session
+
+    options = options or BuildOptions()
+    say = reporter.warning if reporter is not None else (lambda message: None)
+    with build_lock(project.build_dir, say), \
+            Session(project, options, reporter, pool) as session:
+        return preview_kit(session, name)
 
 
 def preflight(project: Project, names: Sequence[str], options: BuildOptions | None = None,
@@ -125,4 +152,4 @@ def _language(folder: Path) -> str:
 
 
 __all__ = ["BuildOptions", "KitResult", "PreflightResult", "Reporter", "build", "impose",
-           "preflight"]
+           "preflight", "preview"]

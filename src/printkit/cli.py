@@ -21,6 +21,7 @@ from printkit.cli_base import absolute as _absolute
 from printkit.cli_base import build_settings as _settings
 from printkit.cli_base import common_options as _common
 from printkit.cli_init import init
+from printkit.cli_serve import serve
 from printkit.errors import InputError, Problem, UsageError
 
 
@@ -324,6 +325,7 @@ def clean(ctx: Context, cache_only: bool) -> None:
 
 
 cli.add_command(init)
+cli.add_command(serve)
 
 
 def main() -> None:

@@ -30,9 +30,20 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def lasting_pool(workers: int) -> ProcessPoolExecutor:
+    """A worker pool that outlives sessions, to lend to each (``printkit serve`` keeps one
+    warm: its workers keep WeasyPrint and the parsed stylesheets between builds). Its
+    workers are started by a fork server, which a process running threads (a web server)
+    can do safely, also when a worker has to be replaced."""
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["printkit.render.renderer"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
 class Session:
     def __init__(self, project: Project, options: BuildOptions,
-                 reporter: Reporter | None = None) -> None:
+                 reporter: Reporter | None = None,
+                 pool: ProcessPoolExecutor | None = None) -> None:
         self.project = project
         self.options = options
         self.reporter = reporter or Reporter()
@@ -42,7 +53,9 @@ class Session:
         self.cache = Cache(cache_dir, project.root, enabled=options.use_cache,
                            hasher=self.planner.hasher)
         self.workers = options.jobs or os.cpu_count() or 1
-        self._pool: ProcessPoolExecutor | None = None
+        # A pool lent by the caller (see lasting_pool) is used and left running.
+        self._pool: ProcessPoolExecutor | None = pool
+        self._lent = pool is not None
         self._entries: dict[str, Entry] = {}
         self._rendered: set[str] = set()
         self._explained: set[str] = set()
@@ -54,9 +67,9 @@ class Session:
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self._pool is not None:
+        if self._pool is not None and not self._lent:
             self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        self._pool = None
 
     # -- the pool -----------------------------------------------------------------------
     def _executor(self) -> Executor:
