@@ -20,7 +20,7 @@ from printkit.fonts import font_dir
 from printkit.options import Settings
 from printkit.plan.keys import FileHasher, render_key
 from printkit.render.job import RenderJob
-from printkit.source.kit import Document, Kit
+from printkit.source.kit import HTML_SUFFIXES, Document, Kit
 from printkit.source.project import CONFIG_NAME, Project
 from printkit.source.registry import Registry, load_registry
 from printkit.source.variables import Layer, Resolved, SampleValue, resolve, samples_of
@@ -54,7 +54,6 @@ SAMPLE_MARGIN_STYLE = (
     "<style>@page { @top-right { content: 'SAMPLE \\b7  not for distribution';"
     " font: 700 8.5pt 'Atkinson Hyperlegible', sans-serif; color: #a3001b;"
     " vertical-align: middle; } }</style>")
-HTML_SUFFIXES = (".html", ".htm", ".j2", ".jinja")
 HEAD_RE = re.compile(r"<head\b[^>]*>", re.I)
 BODY_RE = re.compile(r"<body\b[^>]*>", re.I)
 # A booklet's designed outside back cover, and the page that fills it out to a multiple of
@@ -168,7 +167,7 @@ class Planner:
         probe_name = f"{probe.__module__}.{probe.__qualname__}" if probe is not None else ""
         # A URL a template builds ({{ ... }}) is relative to the document's own folder.
         folder = posixpath.dirname(label) if label.startswith("templates/") else ""
-        whole = self._whole(label)
+        whole = label.startswith("templates/") and self._whole(label.removeprefix("templates/"))
         sheets = () if whole else self.project.stylesheets
         key = render_key(html, [] if whole else self.stylesheet_hashes(), paper,
                          settings.grayscale, settings.tagged, bleed, variant, probe_name, folder)
@@ -179,11 +178,9 @@ class Planner:
                          tagged=settings.tagged, grayscale=settings.grayscale, bleed_mm=bleed,
                          variant=variant, probe=probe, whole=whole)
 
-    def _whole(self, label: str) -> bool:
-        """Is the template a whole document of its own (it extends no layout)?"""
-        name = label.removeprefix("templates/")
-        return label.startswith("templates/") and name.endswith(HTML_SUFFIXES) and \
-            self.analysis(name).whole
+    def _whole(self, template: str) -> bool:
+        """Is the template a whole document of its own (HTML that extends no layout)?"""
+        return template.endswith(HTML_SUFFIXES) and self.analysis(template).whole
 
     def html_for(self, template: str, context: Mapping[str, Any]) -> str:
         tdir = self.project.templates_dir
@@ -193,8 +190,7 @@ class Planner:
             html = render_template(self.env, template, context, tdir)
         if not context.get("sample"):
             return html
-        return marked_sample(html, template.endswith(HTML_SUFFIXES)
-                             and self.analysis(template).whole)
+        return marked_sample(html, self._whole(template))
 
     def plan(self, kit: Kit, settings: Settings, like: KitPlan | None = None,
              changed: frozenset[str] = frozenset(), booklet: bool = False) -> KitPlan:

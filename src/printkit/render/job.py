@@ -13,7 +13,7 @@ class RenderJob:
     key: str
     label: str                      # e.g. "templates/docs/x.html", for messages
     html: str
-    base_url: str                   # file URL of the project root (trailing slash)
+    base_url: str                   # file URL of the document's folder (trailing slash)
     stylesheets: tuple[str, ...]    # absolute paths of project stylesheets
     paper: str
     allowed_roots: tuple[str, ...]

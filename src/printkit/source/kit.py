@@ -19,6 +19,7 @@ from printkit.source.yamlio import Located, load_yaml
 from printkit.units import PAPER_SIZES
 
 DocKind = Literal["html", "markdown", "pdf"]
+HTML_SUFFIXES = (".html", ".htm", ".j2", ".jinja")  # an HTML template's file names
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ def _file_problems(project: Project, doc_id: str, kind: DocKind, source: str, fi
         shown = source if kind == "pdf" else f"templates/{source}"
         return [Problem(file, line, f"document '{doc_id}': {shown} not found",
                         _suggest_file(target, base))]
-    if kind == "html" and not source.endswith((".html", ".htm", ".j2", ".jinja")):
+    if kind == "html" and not source.endswith(HTML_SUFFIXES):
         return [Problem(file, line, f"'{source}' is neither HTML (.html) nor Markdown (.md)",
                         "Rename it, or use 'pdf:' for a PDF.")]
     return []
