@@ -225,6 +225,8 @@ def test_a_note_for_the_agency_is_reported_and_never_printed(
     assert built.exit_code == 0, built.output
     assert "alpha.html:9: note for the agency: Have counsel review this page." in built.output
     assert "counsel" not in pdftotext(project / "build/mini/handouts/alpha.pdf")
+    again = run("build", "mini")
+    assert "alpha.html:9: note for the agency: Have counsel review this page." in again.output
     alpha.write_text(alpha.read_text().replace("Have counsel", "Have {{ agency.name }}"))
     broken = run("check", "mini")
     assert broken.exit_code == 1 and "plain words only" in broken.output

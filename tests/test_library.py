@@ -181,6 +181,21 @@ def test_booklets_are_laid_out_at_their_finished_size(library: Path, half_letter
     assert_booklet_folds(small, kit)
 
 
+def test_a_rebuild_with_nothing_changed_is_up_to_date_and_still_shows_the_notes(
+        library_copy: Path) -> None:
+    """The kits whose pages carry a note for the agency are not built again for it."""
+    kits = ["family-wellness", "suicide-prevention"]
+    command = ["-C", str(library_copy), "-v", "build", *kits]
+    first = CliRunner().invoke(cli, command, catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(cli, command, catch_exceptions=False)
+    assert again.exit_code == 0, again.output
+    for kit in kits:
+        assert f"nothing changed since the last build of {kit}: up to date" in again.output
+    for note in ("family/hard-shift.html", "suicide/safe-storage.html"):
+        assert f"{note}:" in again.output and "note for the agency" in again.output
+
+
 def test_library_reflows_onto_a5_without_spill_overs(library_copy: Path) -> None:
     """--strict turns a spill-over (a last page under 15% full) into a failure."""
     result = CliRunner().invoke(cli, ["-C", str(library_copy), "--strict", "build", "--paper",

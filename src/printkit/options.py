@@ -36,6 +36,14 @@ class BuildOptions:
     final: bool = False              # refuse to build with a placeholder (!sample) value
 
 
+NOTE = "note for the agency: "  # reported with the warnings; --strict lets it pass
+
+
+def is_note(warning: str) -> bool:
+    """A template's note for the agency: the same on every build of the same inputs."""
+    return NOTE in warning
+
+
 @dataclass
 class KitResult:
     kit_id: str

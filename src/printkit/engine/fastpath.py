@@ -15,7 +15,7 @@ from typing import Any
 
 from printkit.engine.atomic import write_text
 from printkit.engine.trust import seal, verify
-from printkit.options import BuildOptions, KitResult
+from printkit.options import BuildOptions, KitResult, is_note
 from printkit.plan.keys import kit_build_key
 from printkit.preflight.findings import load_findings
 from printkit.source.project import Project
@@ -88,7 +88,8 @@ def _fresh(project: Project, record: Any) -> KitResult | None:
             if _sha(folder / name) != digest or not digest:
                 return None
         return KitResult(kit["id"], folder, int(kit["pages"]), 0, int(kit["renders"]), 0.0,
-                         [], [], True, int(kit.get("packets", 0)), dict(kit["inputs"]),
+                         [], [str(n) for n in kit.get("notes", [])], True,
+                         int(kit.get("packets", 0)), dict(kit["inputs"]),
                          frozenset(kit["reads"]),
                          findings=[f.line(project.rel(folder)) for f in load_findings(folder)],
                          samples=[str(s) for s in kit.get("samples", [])])
@@ -98,17 +99,19 @@ def _fresh(project: Project, record: Any) -> KitResult | None:
 
 def record(project: Project, names: Sequence[str], options: BuildOptions,
            results: Sequence[KitResult]) -> None:
-    """Remember each kit built without warnings (those must be seen every time)."""
+    """Remember each kit built without warnings (those must be seen every time, so such a
+    kit is built again); its notes for the agency are kept and shown again."""
     if not options.use_cache:
         return
     state = _load(project)
     try:
         for name, r in zip(names, results, strict=True):
-            if r.warnings or not r.inputs:
+            if not r.inputs or not all(is_note(w) for w in r.warnings):
                 continue
             kit = {"id": r.kit_id, "folder": str(r.folder), "pages": r.pages,
                    "renders": r.rendered + r.cached, "packets": r.packets,
                    "inputs": r.inputs, "reads": sorted(r.reads), "samples": r.samples,
+                   "notes": r.warnings,
                    "files": _folder_hashes(r.folder)}
             key = _key(project, name, options)
             state.pop(key, None)

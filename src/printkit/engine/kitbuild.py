@@ -16,7 +16,7 @@ from printkit.engine.kitwork import KitWork
 from printkit.engine.output import Outputs
 from printkit.engine.session import Session
 from printkit.errors import InputError, Problem
-from printkit.options import KitResult
+from printkit.options import KitResult, is_note
 from printkit.plan.keys import handout_key, outputs_key
 from printkit.plan.planner import KitPlan
 from printkit.preflight.findings import KitCheck, KitPreflight, Rules, load_findings
@@ -123,7 +123,7 @@ def _produce(session: Session, work: Sequence[KitWork], started: float) -> list[
     for i, w in enumerate(work):
         warnings = kitwork.warnings(session, w)
         session.enforce_strict_on(w.plan.kit.display,
-                                  [m for m in warnings if kitwork.NOTE not in m])
+                                  [m for m in warnings if not is_note(m)])
         build_key = _outputs_key(session, w)
         folder = session.folder_for(w.plan.kit)
         pages = manifest.up_to_date(folder, build_key)

@@ -11,6 +11,7 @@ from typing import Any
 from printkit import __version__
 from printkit.engine.session import Session
 from printkit.errors import Problem, problem
+from printkit.options import NOTE
 from printkit.pdf.files import readable_pdf
 from printkit.pdf.metadata import Metadata
 from printkit.plan.keys import digest
@@ -125,9 +126,6 @@ def final_problems(plans: Sequence[KitPlan]) -> list[Problem]:
         out.append(Problem(s.file, s.line, f"'{s.key}' is still the sample value '{shown}' "
                            f"(printed by {', '.join(ids)}; --final prints no sample)", hint))
     return out
-
-
-NOTE = "note for the agency: "  # reported with the warnings; --strict lets it pass
 
 
 def agency_notes(session: Session, plan: KitPlan) -> list[str]:
