@@ -20,6 +20,7 @@ from typing import Any
 
 from printkit.errors import RenderError
 from printkit.fonts import confine_fontconfig, font_face_css
+from printkit.render import stylereuse
 from printkit.render.access import finish
 from printkit.render.fetcher import make_fetcher
 from printkit.render.grey import to_grey
@@ -103,6 +104,7 @@ class Renderer:
         self.capture = _Capture()
         logging.getLogger("weasyprint").addHandler(self.capture)
         logging.getLogger("weasyprint").propagate = False
+        stylereuse.install(lambda: len(self.capture.records))
 
     def _stylesheet(self, path: str, roots: tuple[Path, ...]) -> tuple[Any, dict[str, str]]:
         st = os.stat(path)
