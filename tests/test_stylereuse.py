@@ -43,7 +43,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     def counting(self: object, *args: object, **kwargs: object) -> None:
         if isinstance(kwargs.get("string"), str):
             seen.append(str(kwargs["string"]))
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        original(self, *args, **kwargs)
 
     monkeypatch.setattr(weasyprint.CSS, "__init__", counting)
     yield seen
