@@ -37,6 +37,49 @@ class TemplateInfo:
     whole: bool = False
 
 
+@dataclass(frozen=True)
+class _FileFacts:
+    """What one template file says, apart from the files it references."""
+
+    names: frozenset[str]
+    refs: tuple[tuple[str | None, int | None], ...]   # (name or None if computed, line)
+    notes: tuple[tuple[str, int], ...]
+    ids: tuple[tuple[str, int], ...]
+    extends: bool
+
+
+def _facts(env: jinja2.Environment, current: str, source: str,
+           filename: str | None) -> _FileFacts:
+    """One file parsed once per build, however many templates include it (layouts and
+    partials are read by every document): kept on the environment by name and text."""
+    kept: dict[tuple[str, str], _FileFacts] = env.__dict__.setdefault("printkit_facts", {})
+    found = kept.get((current, source))
+    if found is not None:
+        return found
+    try:
+        ast = env.parse(source, current, filename)
+    except jinja2.TemplateSyntaxError as exc:
+        raise problem(f"templates/{current}", exc.lineno,
+                      f"template syntax error: {exc.message}",
+                      "Check that every {% block %}/{% if %}/{% for %} is closed and "
+                      "every {{ }} is balanced.") from None
+    try:
+        names = frozenset(jinja2.meta.find_undeclared_variables(ast))
+    except jinja2.TemplateSyntaxError as exc:  # e.g. an unknown filter
+        raise problem(f"templates/{current}", exc.lineno,
+                      f"template syntax error: {exc.message}", filter_hint(env, exc)) from None
+    refs = tuple((ref, _line_of_reference(ast, ref) if ref is not None else None)
+                 for ref in jinja2.meta.find_referenced_templates(ast))
+    ids = tuple((rid, call.lineno) for call in ast.find_all(jinja2.nodes.Call)
+                if isinstance(call.node, jinja2.nodes.Name)
+                and call.node.name.startswith("resource")
+                for rid in _const_strings(call.args[:1]))
+    found = _FileFacts(names, refs, tuple(notes_in(ast)), ids,
+                       any(True for _ in ast.find_all(jinja2.nodes.Extends)))
+    kept[(current, source)] = found
+    return found
+
+
 def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
     """Walk a template and everything it references. Raises InputError on syntax errors."""
     loader = env.loader
@@ -59,25 +102,15 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
             where = f"templates/{seen[-2]}" if len(seen) > 1 else f"templates/{name}"
             raise problem(where, None, f"template '{exc.name}' not found",
                           "Paths are relative to templates/ and must stay inside it.") from None
-        try:
-            ast = env.parse(source, current, filename)
-        except jinja2.TemplateSyntaxError as exc:
-            raise problem(f"templates/{current}", exc.lineno,
-                          f"template syntax error: {exc.message}",
-                          "Check that every {% block %}/{% if %}/{% for %} is closed and "
-                          "every {{ }} is balanced.") from None
+        facts = _facts(env, current, source, filename)
         if current == name and not name.endswith(".md"):
-            whole = not any(ast.find_all(jinja2.nodes.Extends))
+            whole = not facts.extends
         if current == name and name.endswith(".md"):
             front = read_front_matter(loader.path_of(name), f"templates/{name}")
             layout = str(front.get("layout", DEFAULT_MARKDOWN_LAYOUT))
             todo.append(layout)
-        try:
-            names |= jinja2.meta.find_undeclared_variables(ast)
-        except jinja2.TemplateSyntaxError as exc:  # e.g. an unknown filter
-            raise problem(f"templates/{current}", exc.lineno,
-                          f"template syntax error: {exc.message}", filter_hint(env, exc)) from None
-        for ref in jinja2.meta.find_referenced_templates(ast):
+        names |= facts.names
+        for ref, line in facts.refs:
             if ref is None:
                 dynamic = True  # a name made at render time: any template may be read
                 continue
@@ -86,15 +119,12 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
             except jinja2.TemplateNotFound:
                 found = False
             if not found:
-                line = _line_of_reference(ast, ref)
                 raise problem(f"templates/{current}", line, f"template '{ref}' not found",
                               "Check the name in {% extends %} / {% include %}; paths are "
                               "relative to templates/.")
             todo.append(ref)
-        notes.extend((text, current, line) for text, line in notes_in(ast))
-        for call in ast.find_all(jinja2.nodes.Call):
-            if isinstance(call.node, jinja2.nodes.Name) and call.node.name.startswith("resource"):
-                ids.extend((rid, current, call.lineno) for rid in _const_strings(call.args[:1]))
+        notes.extend((text, current, line) for text, line in facts.notes)
+        ids.extend((rid, current, line) for rid, line in facts.ids)
     return TemplateInfo(name, tuple(seen), frozenset(names), tuple(ids), front, dynamic,
                         tuple(notes), whole)
 
