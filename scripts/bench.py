@@ -14,6 +14,9 @@ Prints:
   7. the live preview: from saving an edit to the running server's event naming the changed
      pages (`printkit serve`), vs a fresh CLI rebuild of the same edit and vs that
      document's warm render
+  8. the print products at their finished size (booklets, cut sheets, card sheets: their
+     own layouts and imposition): a cold build of the library vs the same library with no
+     print products (each kit's `outputs:` left out), alternated
 """
 
 from __future__ import annotations
@@ -59,6 +62,34 @@ def printkit(project: Path, *args: str) -> float:
 def cold(project: Path, *args: str) -> float:
     shutil.rmtree(project / "build", ignore_errors=True)
     return printkit(project, *args)
+
+
+def without_print_products(project: Path, dest: Path) -> Path:
+    """A copy of the project whose kits make only their reading copy and handouts: each
+    kit file's top-level `outputs:` block left out, and the documents made only for print
+    products (`reading: false`, e.g. the pocket cards)."""
+    copy = copy_project(dest)
+    for kit in (copy / "kits").glob("*.yaml"):
+        kept: list[str] = []
+        entry: list[str] = []   # the document entry being read ("  - id: ...")
+        inside = False
+        for line in [*kit.read_text("utf-8").splitlines(keepends=True), "\n"]:
+            if line.startswith("  - ") or not line.startswith("    "):
+                if not any(e.strip() == "reading: false" for e in entry):
+                    kept.extend(entry)
+                entry = []
+            if line.startswith("outputs:"):
+                inside = True
+                continue
+            if inside and (not line.strip() or line[0] in " #"):
+                continue
+            inside = False
+            if line.startswith("  - ") or (entry and line.startswith("    ")):
+                entry.append(line)
+            else:
+                kept.append(line)
+        kit.write_text("".join(kept), "utf-8")
+    return copy
 
 
 def median(samples: list[float]) -> float:
@@ -270,6 +301,17 @@ def main() -> None:
               f"<= 0.5x; of the whole library {library_edit:.2f} s -> "
               f"{live / library_edit:.2f}x); vs the document's warm render {warm:.2f} s -> "
               f"{live / warm:.2f}x (target <= 1.5x)")
+
+        bare = without_print_products(project, Path(tmp) / "bare")
+        whole: list[float] = []
+        plain_kits: list[float] = []
+        for _ in range(REPEAT):
+            plain_kits.append(cold(bare, "build"))
+            whole.append(cold(project, "build"))
+        print(f"8. print products at their finished size: the library cold {median(whole):.2f} s "
+              f"vs with no print products (reading copies and handouts only) "
+              f"{median(plain_kits):.2f} s -> {median(whole) / median(plain_kits):.2f}x "
+              f"(target <= 1.5x)")
 
 
 if __name__ == "__main__":
