@@ -65,7 +65,8 @@ def make_products(task: ProductTask) -> Products:
         out.files[names.handout(doc_id)] = cached
     for output in task.outputs:
         if isinstance(output, Booklet):
-            pages = assemble_booklet(task.variants.get("booklet", task.parts), task.meta)
+            pages = assemble_booklet(task.variants.get("booklet", task.parts), task.meta,
+                                     tagged=False)
             out.files[names.booklet] = make_booklet(
                 pages, output.sheet, output.marks, output.creep_mm,
                 _titled(task.meta, task.title, "booklet"))
@@ -97,7 +98,7 @@ def _cut_sheets(task: ProductTask, output: CutSheets, documents: Mapping[str, Pa
     for doc_id in output.documents or tuple(handouts):
         piece = handouts[doc_id]
         if output.up == 2 and doc_id in half:
-            piece = assemble_handout(half[doc_id], metas[doc_id])
+            piece = assemble_handout(half[doc_id], metas[doc_id], tagged=False)
         title = documents[doc_id].title
         out.files[names.cut_sheet(doc_id, output.up)] = make_cut_sheet(
             piece, output.up, True, _titled(metas[doc_id], title, f"{output.up}-up cut sheet"),

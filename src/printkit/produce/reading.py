@@ -19,7 +19,7 @@ from pypdf.generic import ArrayObject, NameObject, NullObject, TextStringObject
 
 from printkit.pdf.metadata import Metadata, set_metadata
 from printkit.pdf.pdfa import make_archival, settle
-from printkit.pdf.structure import StructureMerger
+from printkit.pdf.structure import StructureMerger, Untagged
 from printkit.produce import folio
 from printkit.produce.placement import place
 from printkit.produce.proof import card_proof
@@ -125,14 +125,15 @@ def assemble_reading(parts: Sequence[Part], meta: Metadata, duplex: bool) -> byt
     return assemble_mapped(parts, meta, duplex)[0]
 
 
-def assemble_booklet(parts: Sequence[Part], meta: Metadata) -> bytes:
+def assemble_booklet(parts: Sequence[Part], meta: Metadata, tagged: bool = True) -> bytes:
     """The pages of a saddle-stitched booklet in reading order, a multiple of four: the
     cover, the contents, the documents one after another (no blank pages between them),
     then the notes page and the back cover (roles "notes" and "back"). What it takes to
     reach a multiple of four goes where readers expect it: one notes page; two: a blank
     inside front cover and a notes page; three: a blank inside front cover and two notes
-    pages. The back cover has no page number."""
-    return assemble_mapped(parts, meta, True, booklet=True)[0]
+    pages. The back cover has no page number. ``tagged=False``: pages only on their way to
+    imposition (which keeps no tags), so their tags are not merged."""
+    return assemble_mapped(parts, meta, True, booklet=True, tagged=tagged)[0]
 
 
 def _booklet_padding(pages: int, back: int, has_cover: bool) -> tuple[int, int]:
@@ -144,7 +145,8 @@ def _booklet_padding(pages: int, back: int, has_cover: bool) -> tuple[int, int]:
 
 
 def assemble_mapped(parts: Sequence[Part], meta: Metadata, duplex: bool,
-                    booklet: bool = False) -> tuple[bytes, dict[str, int]]:
+                    booklet: bool = False,
+                    tagged: bool = True) -> tuple[bytes, dict[str, int]]:
     """``assemble_reading`` (or ``assemble_booklet``), and the index of each part's first
     page in it."""
     readers = [(_reader(p.pdf), p) for p in parts]
@@ -165,7 +167,7 @@ def assemble_mapped(parts: Sequence[Part], meta: Metadata, duplex: bool,
         front_blanks = (inside_front, 0)
     full_size = [r for r, _ in docs if not folio.is_small(r.pages[0])] or [r for r, _ in readers]
     first = full_size[0].pages[0].trimbox
-    book = _Book(float(first.width), float(first.height), duplex, meta.sample)
+    book = _Book(float(first.width), float(first.height), duplex, meta.sample, tagged)
     if cover:
         book.add_cover(*cover[0], front_blanks[0])
     contents_range = range(0)
@@ -200,9 +202,9 @@ class _Book:
     """A reading copy being put together: its pages, tags, bookmarks and page numbers."""
 
     def __init__(self, width: float, height: float, duplex: bool,
-                 sample: bool = False) -> None:
+                 sample: bool = False, tagged: bool = True) -> None:
         self.writer = PdfWriter()
-        self.tags = StructureMerger(self.writer)
+        self.tags: StructureMerger = StructureMerger(self.writer) if tagged else Untagged()
         self.width, self.height, self.duplex, self.sample = width, height, duplex, sample
         self.stamps: list[folio.Stamp] = []
         self.outline: list[tuple[int, str, int]] = []
@@ -318,12 +320,13 @@ def _roman(n: int) -> str:
     return out
 
 
-def assemble_handout(part: Part, meta: Metadata) -> bytes:
-    """One document alone: its own bookmarks, 'n of N' numbers when longer than a page."""
+def assemble_handout(part: Part, meta: Metadata, tagged: bool = True) -> bytes:
+    """One document alone: its own bookmarks, 'n of N' numbers when longer than a page.
+    ``tagged=False``: a piece on its way to a cut sheet (imposition keeps no tags)."""
     writer = PdfWriter()
     reader = _reader(part.pdf)
     writer.append(reader, import_outline=False)
-    tags = StructureMerger(writer)
+    tags: StructureMerger = StructureMerger(writer) if tagged else Untagged()
     tags.add(reader, 0, part.title)
     count = len(reader.pages)
     outline = _doc_outline(reader, part.title, 0)
