@@ -24,7 +24,7 @@ from printkit.source.kit import HTML_SUFFIXES, Document, Kit
 from printkit.source.project import CONFIG_NAME, Project
 from printkit.source.registry import Registry, load_registry
 from printkit.source.variables import Layer, Resolved, SampleValue, resolve, samples_of
-from printkit.template.analysis import TemplateInfo, analyse
+from printkit.template.analysis import FileCache, TemplateInfo, analyse
 from printkit.template.environment import make_environment, render_template
 from printkit.template.markdown import render_markdown
 
@@ -146,6 +146,7 @@ class Planner:
         self.allowed_roots = (str(project.root.resolve()), str(font_dir()))
         self.base_url = project.root.resolve().as_uri() + "/"
         self._analysed: dict[str, TemplateInfo] = {}
+        self._files: FileCache = {}   # each template file parsed once, for every analysis
 
     @classmethod
     def open(cls, project: Project, bytecode_cache: jinja2.BytecodeCache | None = None,
@@ -306,7 +307,7 @@ class Planner:
     def analysis(self, source: str) -> TemplateInfo:
         """What a template reads and includes (analysed once per build)."""
         if source not in self._analysed:
-            self._analysed[source] = analyse(self.env, source)
+            self._analysed[source] = analyse(self.env, source, self._files)
         return self._analysed[source]
 
     def _template_names(self, source: str) -> frozenset[str]:

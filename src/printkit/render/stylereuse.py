@@ -14,8 +14,8 @@ change the document's state), and none that WeasyPrint warned about (its warning
 reported for every document that has them). ``<link>`` sheets are read and parsed as
 WeasyPrint does, so the files they name are recorded for every render.
 
-Written against WeasyPrint 70 (pinned in pyproject.toml); tests/test_render.py renders the
-same document twice and compares the files byte for byte.
+Written against WeasyPrint 70 (pinned in pyproject.toml); tests/test_stylereuse.py renders
+the same document before and after another and compares the files byte for byte.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ class TemplateInfo:
 
 
 @dataclass(frozen=True)
-class _FileFacts:
+class FileFacts:
     """What one template file says, apart from the files it references."""
 
     names: frozenset[str]
@@ -48,11 +48,13 @@ class _FileFacts:
     extends: bool
 
 
-def _facts(env: jinja2.Environment, current: str, source: str,
-           filename: str | None) -> _FileFacts:
-    """One file parsed once per build, however many templates include it (layouts and
-    partials are read by every document): kept on the environment by name and text."""
-    kept: dict[tuple[str, str], _FileFacts] = env.__dict__.setdefault("printkit_facts", {})
+FileCache = dict[tuple[str, str], FileFacts]   # (template name, its text) -> its facts
+
+
+def _facts(env: jinja2.Environment, current: str, source: str, filename: str | None,
+           kept: FileCache) -> FileFacts:
+    """One file parsed once, however many templates include it (layouts and partials are
+    read by every document): ``kept`` by name and text."""
     found = kept.get((current, source))
     if found is not None:
         return found
@@ -74,14 +76,16 @@ def _facts(env: jinja2.Environment, current: str, source: str,
                 if isinstance(call.node, jinja2.nodes.Name)
                 and call.node.name.startswith("resource")
                 for rid in _const_strings(call.args[:1]))
-    found = _FileFacts(names, refs, tuple(notes_in(ast)), ids,
+    found = FileFacts(names, refs, tuple(notes_in(ast)), ids,
                        any(True for _ in ast.find_all(jinja2.nodes.Extends)))
     kept[(current, source)] = found
     return found
 
 
-def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
-    """Walk a template and everything it references. Raises InputError on syntax errors."""
+def analyse(env: jinja2.Environment, name: str, kept: FileCache | None = None) -> TemplateInfo:
+    """Walk a template and everything it references. Raises InputError on syntax errors.
+    ``kept``: the files already parsed (a planner keeps one for its build)."""
+    kept = {} if kept is None else kept
     loader = env.loader
     assert isinstance(loader, ConfinedLoader)
     seen: list[str] = []
@@ -102,7 +106,7 @@ def analyse(env: jinja2.Environment, name: str) -> TemplateInfo:
             where = f"templates/{seen[-2]}" if len(seen) > 1 else f"templates/{name}"
             raise problem(where, None, f"template '{exc.name}' not found",
                           "Paths are relative to templates/ and must stay inside it.") from None
-        facts = _facts(env, current, source, filename)
+        facts = _facts(env, current, source, filename, kept)
         if current == name and not name.endswith(".md"):
             whole = not facts.extends
         if current == name and name.endswith(".md"):
