@@ -65,10 +65,16 @@ def _variants(session: Session, plan: KitPlan) -> dict[str, KitPlan]:
     out: dict[str, KitPlan] = {}
     if session.options.press:
         out["press"] = planner.plan(kit, replace(settings, press=True))
+    # Pages only imposed (booklet sheets, 2-up pieces, the card sheet) are rendered without
+    # tags, which imposition drops: a sixth of each render. A booklet at the kit's own paper
+    # shares the reading copy's tagged renders instead.
+    imposed = replace(settings, tagged=False)
     booklet = kit.booklet
     if booklet is not None:  # at its own page size, with its back cover
         paper = booklet.page or plan.paper
-        out["booklet"] = planner.plan(kit, replace(settings, paper=paper), booklet=True)
+        out["booklet"] = planner.plan(
+            kit, replace(settings if paper == plan.paper else imposed, paper=paper),
+            booklet=True)
         if session.options.press:  # its pages with bleed, for a print shop to impose
             out["booklet-press"] = planner.plan(
                 kit, replace(settings, paper=paper, press=True), booklet=True)
@@ -76,14 +82,14 @@ def _variants(session: Session, plan: KitPlan) -> dict[str, KitPlan]:
     two_up = {d for o in kit.outputs if isinstance(o, CutSheets) and o.up == 2
               for d in (o.documents or [d.id for d in kit.documents])}
     if two_up and half is not None:
-        out["cut"] = _only(planner.plan(kit, replace(settings, paper=half)), two_up)
+        out["cut"] = _only(planner.plan(kit, replace(imposed, paper=half)), two_up)
         if session.options.press:
             out["cut-press"] = _only(planner.plan(kit, replace(settings, paper=half,
                                                                press=True)), two_up)
     cards = {o.document for o in kit.outputs if isinstance(o, Cards)}
     if cards:
         out["cards"] = _only(out["press"] if "press" in out else
-                             planner.plan(kit, replace(settings, press=True)), cards)
+                             planner.plan(kit, replace(imposed, press=True)), cards)
     return out
 
 
