@@ -89,3 +89,49 @@ def test_print_outputs_have_metadata_but_claim_no_pdf_ua(built: Path) -> None:
         with pikepdf.open(folder / name) as pdf:
             assert pdf.docinfo["/Author"] == "Testville Police Department"
             assert pdf.Root.Lang == "en" and "/StructTreeRoot" not in pdf.Root
+
+
+POCKET = """{% extends "layouts/pocket-card.html" %}
+{% set card_no = 1 %}{% set card_count = 2 %}{% set card_unit = 'Skill' %}
+{% block title %}Steady pocket card{% endblock %}
+{% block kicker %}Test kit{% endblock %}
+{% block purpose %}For a test.{% endblock %}
+{% block steps %}<ol class="steps">STEPS</ol>{% endblock %}
+{% block question %}<p class="q">What is the question?</p>{% endblock %}
+{% block try %}<p>Try it once.</p>{% endblock %}
+{% block card_footer %}<strong>Footline</strong>{% endblock %}
+"""
+
+
+@pytest.mark.parametrize("steps", [4, 30])
+def test_a_pocket_card_side_keeps_its_foot_clear_of_its_text(project: Path, run: object,
+                                                              steps: int) -> None:
+    """A pocket card's foot (the set strip on the front, the footer on the back) sits at the
+    bottom of the card below every line of text; a side that runs long goes on over another
+    page, never under its foot, and the foot ends its last page."""
+    import pymupdf
+
+    step = "<li><strong>Do the step.</strong> A line of words about doing it well.</li>"
+    card = project / "templates/docs/mini/pocket.html"
+    card.write_text(POCKET.replace("STEPS", step * steps), "utf-8")
+    (project / "kits/pocket.yaml").write_text(
+        "extends: mini\ntitle: Pocket\ndocuments:\n  - id: pocket\n"
+        "    template: docs/mini/pocket.html\n    reading: false\n")
+    result = run("build", "pocket")  # type: ignore[operator]
+    assert result.exit_code == 0, result.output
+    with pymupdf.open(project / "build/pocket/handouts/pocket.pdf") as pdf:
+        assert (len(pdf) == 2) == (steps == 4)
+        foot_pages = []
+        for page in pdf:
+            blocks = [(b[1], b[3], b[4]) for b in page.get_text("blocks")]
+            starts = [t for t, _, text in blocks if "Skill 1 of 2" in text
+                      or text.startswith("TRY IT THIS SHIFT")]   # the front's, the back's
+            if not starts:
+                continue
+            foot_pages.append(page.number)
+            top = min(starts)
+            assert max(b for _, b, _ in blocks) > page.rect.height - 0.75 * 72, \
+                "the foot sits at the card's bottom"
+            above = [b for t, b, _ in blocks if t < top]
+            assert max(above, default=0) <= top, "no text runs under the foot"
+        assert len(foot_pages) == 2 and foot_pages[-1] == len(pdf) - 1
