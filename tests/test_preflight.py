@@ -187,3 +187,15 @@ def test_an_image_without_alt_text_fails_the_validator_with_what_to_change(
         assert (f"build/scratch/{name} (the whole file): not PDF/UA-1 "
                 "(PDFUA1-FIGURE-ALTERNATIVE-TEXT-001") in checked.output, checked.output
     assert "give the image alt text in its template" in checked.output
+
+
+def test_a_letter_spaced_word_is_found_as_a_reader_reads_it_back() -> None:
+    """Letters a text extractor reads apart (S U I C I D E) are a finding on their page; the
+    same word set normally is not."""
+    doc = pymupdf.open()
+    for words in ("Call the SUICIDE and crisis line", "Call the S U I C I D E and crisis line"):
+        doc.new_page(width=612, height=792).insert_text((72, 100), words, fontsize=12)
+    checked = preflight(doc.tobytes(), "spaced.pdf", Rules(), "none")
+    apart = [f for f in checked.findings if f.rule == "reads-apart"]
+    assert [f.page for f in apart] == [2]
+    assert "'S U I C I D E' reads back as separate letters" in apart[0].message

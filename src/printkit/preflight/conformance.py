@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from multiprocessing import get_context, parent_process
-from typing import Any
 
 from printkit.preflight.findings import Finding
 
@@ -74,9 +73,10 @@ def conformance_findings(data: bytes, name: str, xmp: str) -> list[Finding]:
     return out
 
 
-def spaced_findings(page: Any, name: str, number: int) -> list[Finding]:
-    """Letter-spaced words that MuPDF reads back as separate letters."""
-    found = SPACED_RE.findall(page.get_text().replace("\n", " "))
+def spaced_findings(text: str, name: str, number: int) -> list[Finding]:
+    """Letter-spaced words that MuPDF reads back as separate letters in ``text``, a page's
+    text as MuPDF extracts it."""
+    found = SPACED_RE.findall(text.replace("\n", " "))
     if not found:
         return []
     return [Finding(name, number, "reads-apart",

@@ -32,6 +32,7 @@ class Region:
 
 # ---------------------------------------------------------------------------- the file
 THUMBNAIL_DPI = 40
+TEXT_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
 
 
 def preflight(data: bytes, name: str, rules: Rules, thumbnails: str = "all") -> Checked:
@@ -46,8 +47,9 @@ def preflight(data: bytes, name: str, rules: Rules, thumbnails: str = "all") -> 
         sizes: list[tuple[float, float]] = []
         pictures: list[bytes | None] = []
         for number, page in enumerate(doc):
-            found = _page(page, bare[number], name, rules)
-            found += spaced_findings(page, name, number + 1)
+            words = page.get_textpage(flags=TEXT_FLAGS)   # read once, for both checks
+            found = _page(page, words, bare[number], name, rules)
+            found += spaced_findings(page.get_text("text", textpage=words), name, number + 1)
             findings += found
             sizes.append((page.rect.width, page.rect.height))
             wanted = thumbnails == "all" or (thumbnails == "findings" and found)
@@ -111,11 +113,11 @@ def _pieces(page: Any) -> tuple[list[Box], float]:
         float(bleed[1]) if bleed[0] in ("int", "real") else 0.0
 
 
-def _page(page: Any, bare: Any, name: str, rules: Rules) -> list[Finding]:
+def _page(page: Any, words: Any, bare: Any, name: str, rules: Rules) -> list[Finding]:
+    """The page's findings; ``words``: its text as MuPDF reads it (a TextPage)."""
     number = page.number + 1
     regions, whole = _regions(page)
-    text = page.get_text("dict", flags=pymupdf.TEXT_PRESERVE_WHITESPACE
-                         | pymupdf.TEXT_MEDIABOX_CLIP)
+    text = page.get_text("dict", textpage=words)
     for block in text["blocks"]:
         for line in block.get("lines", ()):
             for span in line["spans"]:
