@@ -138,3 +138,8 @@ class Untagged(StructureMerger):
 
     def finish(self, language: str, title: str) -> None:
         pass
+
+
+def merger(writer: PdfWriter, tagged: bool) -> StructureMerger:
+    """The tags merger for ``writer``: one that merges nothing when ``tagged`` is False."""
+    return StructureMerger(writer) if tagged else Untagged()

@@ -19,7 +19,7 @@ from pypdf.generic import ArrayObject, NameObject, NullObject, TextStringObject
 
 from printkit.pdf.metadata import Metadata, set_metadata
 from printkit.pdf.pdfa import make_archival, settle
-from printkit.pdf.structure import StructureMerger, Untagged
+from printkit.pdf.structure import StructureMerger, merger
 from printkit.produce import folio
 from printkit.produce.placement import place
 from printkit.produce.proof import card_proof
@@ -204,7 +204,7 @@ class _Book:
     def __init__(self, width: float, height: float, duplex: bool,
                  sample: bool = False, tagged: bool = True) -> None:
         self.writer = PdfWriter()
-        self.tags: StructureMerger = StructureMerger(self.writer) if tagged else Untagged()
+        self.tags = merger(self.writer, tagged)
         self.width, self.height, self.duplex, self.sample = width, height, duplex, sample
         self.stamps: list[folio.Stamp] = []
         self.outline: list[tuple[int, str, int]] = []
@@ -326,7 +326,7 @@ def assemble_handout(part: Part, meta: Metadata, tagged: bool = True) -> bytes:
     writer = PdfWriter()
     reader = _reader(part.pdf)
     writer.append(reader, import_outline=False)
-    tags: StructureMerger = StructureMerger(writer) if tagged else Untagged()
+    tags = merger(writer, tagged)
     tags.add(reader, 0, part.title)
     count = len(reader.pages)
     outline = _doc_outline(reader, part.title, 0)
