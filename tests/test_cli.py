@@ -155,6 +155,24 @@ def test_typos_in_templates_get_suggestions(project: Path, run: Callable[..., Re
     assert "1 problem found." in result.output
 
 
+def test_a_block_macro_used_without_its_block_names_the_line_that_used_it(
+        project: Path, run: Callable[..., Result]) -> None:
+    """{{ foot() }} where the pocket card's foot() wants {% call foot() %}...{% endcall %}:
+    one message at the card's own line, not inside the layout."""
+    (project / "templates/docs/mini/pocket.html").write_text(
+        '{% extends "layouts/pocket-card.html" %}\n{% block title %}Card{% endblock %}\n'
+        "{% block front %}<p>Front</p>\n{{ foot() }}{% endblock %}\n")
+    (project / "kits/pocket.yaml").write_text(
+        "extends: mini\ntitle: Pocket\ndocuments:\n  - id: pocket\n"
+        "    template: docs/mini/pocket.html\n")
+    result = run("build", "pocket")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "templates/docs/mini/pocket.html:4: error: a macro that holds a block of your " \
+        "markup was used without one" in result.output
+    assert "{% call name() %}...{% endcall %}" in result.output
+    assert not (project / "build/pocket").exists()
+
+
 def test_a_misspelt_event_value_is_caught(project: Path, run: Callable[..., Result]) -> None:
     """--set/--vars values no template reads would leave the kit's default in print."""
     event = project / "events.yaml"

@@ -157,13 +157,16 @@ def read_front_matter(path: Path, display: str) -> Mapping[str, Any]:
     return data
 
 
-def _template_frame(exc: BaseException, templates_dir: Path) -> tuple[str, int | None]:
+def _template_frame(exc: BaseException, templates_dir: Path,
+                    depth: int = 1) -> tuple[str, int | None]:
+    """Where in the templates ``exc`` was raised: the innermost template line (``depth``
+    2: the line that called it, e.g. the use of a macro)."""
     root = str(templates_dir.resolve())
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if f.filename.startswith(root)]
     if not frames:
         return "templates/", None
-    last = frames[-1]
+    last = frames[-min(depth, len(frames))]
     return "templates/" + last.filename[len(root) + 1:], last.lineno
 
 
@@ -177,6 +180,11 @@ def render_template(env: jinja2.Environment, name: str, context: Mapping[str, An
             template = env.get_template(name)
         return template.render(context)
     except jinja2.UndefinedError as exc:
+        if exc.message == "No caller defined":   # {{ foot() }} for {% call foot() %}
+            file, line = _template_frame(exc, templates_dir, depth=2)
+            raise problem(file, line, "a macro that holds a block of your markup was used "
+                          "without one", "Write {% call name() %}...{% endcall %} around "
+                          "what it holds, not {{ name() }}.") from None
         file, line = _template_frame(exc, templates_dir)
         missing = _undefined_name(str(exc.message))
         hint = (f"Give it a value in the kit's 'variables:', a --vars file, or --set "
