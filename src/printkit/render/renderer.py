@@ -324,8 +324,8 @@ def settle_gc() -> None:
     lives for good, and to look for cycles less often. A layout makes and drops millions of
     objects: with the defaults the collector took 8.5% of the CPU of rendering the library,
     most of it rescanning the same long-lived objects (4.7% after this, for 9 MB more memory
-    a process). Once a process: the parent before its workers fork, each worker after its
-    warm-up."""
+    a process). Once a process: the parent before its workers fork, each worker once it
+    has WeasyPrint (after its warm-up, else before its first job)."""
     global _GC_SETTLED_IN
     if os.getpid() != _GC_SETTLED_IN:
         _GC_SETTLED_IN = os.getpid()
@@ -333,21 +333,25 @@ def settle_gc() -> None:
         gc.set_threshold(10_000, 10, 10)
 
 
-def warm_up(stylesheets: tuple[str, ...], roots: tuple[str, ...]) -> None:
-    """Import WeasyPrint and parse the project's stylesheets ahead of the first job, while
-    the parent process is still planning."""
+def _renderer() -> Renderer:
     global _RENDERER
     if _RENDERER is None:
         _RENDERER = Renderer()
+    return _RENDERER
+
+
+def warm_up(stylesheets: tuple[str, ...], roots: tuple[str, ...]) -> None:
+    """Import WeasyPrint and parse the project's stylesheets ahead of the first job, while
+    the parent process is still planning."""
+    renderer = _renderer()
     paths = tuple(Path(r) for r in roots)
     for sheet in stylesheets:
-        _RENDERER._stylesheet(sheet, paths)
+        renderer._stylesheet(sheet, paths)
     settle_gc()
 
 
 def render_job(job: RenderJob) -> RenderResult:
-    global _RENDERER
-    if _RENDERER is None:
-        _RENDERER = Renderer()
-    return _RENDERER.render(job)
+    renderer = _renderer()
+    settle_gc()   # a worker that had no warm-up (one replaced in a lasting pool)
+    return renderer.render(job)
 
