@@ -21,7 +21,7 @@ from typing import Any
 
 from printkit.errors import RenderError
 from printkit.fonts import confine_fontconfig, font_face_css
-from printkit.render import stylereuse
+from printkit.render import linereuse, stylereuse
 from printkit.render.access import finish
 from printkit.render.fetcher import make_fetcher
 from printkit.render.grey import to_grey
@@ -106,6 +106,7 @@ class Renderer:
         logging.getLogger("weasyprint").addHandler(self.capture)
         logging.getLogger("weasyprint").propagate = False
         stylereuse.install(lambda: len(self.capture.records))
+        linereuse.install()
 
     def _stylesheet(self, path: str, roots: tuple[Path, ...]) -> tuple[Any, dict[str, str]]:
         st = os.stat(path)
