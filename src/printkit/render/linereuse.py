@@ -42,7 +42,7 @@ def install() -> None:
     def split_first_line(text: str, style: Any, context: Any, max_width: float | None,
                          justification_spacing: float, is_line_start: bool = True,
                          minimum: bool = False) -> tuple[Any, ...]:
-        memory = getattr(context, _MEMORY, None) if context is not None else None
+        memory = getattr(context, _MEMORY, None)
         if memory is None:
             memory = {}
             if context is not None:
