@@ -186,6 +186,22 @@ def test_booklets_are_laid_out_at_their_finished_size(library: Path, half_letter
     assert_booklet_folds(small, kit)
 
 
+def test_a_list_of_cards_fills_its_page_before_going_on(half_letter: Path) -> None:
+    """At half-letter, "Who to call" (the page a recruit keeps) fills its first page with the
+    line cards that fit before going on to the next: a one-column grid of cards carried one
+    that fitted, and left a third of the page empty."""
+    pdf = half_letter / "build/recruit-academy-half-letter/handouts/who-to-call.pdf"
+    with pymupdf.open(pdf) as doc:
+        foot = doc[0].rect.height - 0.7 * 72   # the small-paper bottom margin
+        cards = [sorted((r for r in (d["rect"] for d in page.get_drawings())
+                         if r.width > 250 and 40 < r.height < 120), key=lambda r: r.y0)
+                 for page in doc[:2]]
+        assert cards[0] and cards[1]
+        room = foot - cards[0][-1].y1
+        # the next card and the 6 pt gap above it (--row-gap in docs/recruit/style.html)
+        assert room < cards[1][0].height + 6, f"{room:.0f} pt left empty above the foot"
+
+
 def test_a_rebuild_with_nothing_changed_is_up_to_date_and_still_shows_the_notes(
         library_copy: Path) -> None:
     """The kits whose pages carry a note for the agency are not built again for it."""
