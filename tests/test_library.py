@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy
 import pikepdf
 import pymupdf
 import pytest
@@ -299,6 +300,29 @@ def test_print_products_set_body_text_at_a_readable_size(library: Path, kit: str
             data = page.get_contents().get_data()
             scales = re.findall(rb"([0-9.]+) 0 0 ([0-9.]+) [-0-9.]+ [-0-9.]+ cm /P", data)
             assert scales and set(scales) == {(b"1.000000", b"1.000000")}, pdf.name
+
+
+def test_pocket_cards_keep_their_colour_off_the_cut(library: Path) -> None:
+    """The four pocket cards of a 4-up fill the Letter sheet, so each card's edge is either the
+    sheet's edge, which an office printer leaves unprinted (about 0.17 in), or a cut beside
+    another card, where a cut a hair off shows a sliver of the wrong colour. Every card side
+    (its handout page: the piece the 4-up places at 100%) is white for 0.2 in inside its
+    edge, so every card of the sheet prints and cuts alike. (The SAMPLE mark of a build with
+    placeholder values is not the card's art.)"""
+    cards = sorted((library / "build/roll-call-resilience/handouts").glob("*-card.pdf"))
+    assert len(cards) == 8
+    dpi, frame = 72, round(0.2 * 72) - 1
+    for pdf in cards:
+        with pymupdf.open(pdf) as doc:
+            for page in doc:
+                pix = page.get_pixmap(dpi=dpi, alpha=False)
+                ink = numpy.frombuffer(pix.samples, numpy.uint8).reshape(
+                    pix.height, pix.width, 3).min(axis=2) < 235
+                for box in page.search_for("SAMPLE"):
+                    x0, y0 = max(round(box.x0) - 6, 0), max(round(box.y0) - 6, 0)
+                    ink[y0:round(box.y1) + 6, x0:round(box.x1) + 6] = False   # 72 dpi: pt
+                ink[frame:-frame, frame:-frame] = False      # only the frame is looked at
+                assert not ink.any(), (pdf.name, page.number + 1, numpy.argwhere(ink)[:3])
 
 
 def test_the_whole_library_passes_preflight(library: Path) -> None:
